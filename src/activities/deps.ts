@@ -1,0 +1,14 @@
+/**
+ * What activities receive instead of reaching for globals: tests pass temp folders, a fake clock
+ * and a capturing logger; the worker passes the real ones (src/worker.ts).
+ */
+export interface ActivityDeps {
+  /** Folder holding one sub-folder per incident: note, timeline, logs, report. */
+  incidentsDir: string;
+  /** Slack-compatible incoming-webhook URL; when absent notifications go to the log. */
+  slackWebhookUrl?: string;
+  /** Where notifications and activity messages go when no webhook is configured. */
+  log: (line: string) => void;
+  /** Injectable clock for file timestamps in tests. */
+  now: () => Date;
+}

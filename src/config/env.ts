@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Settings read from the environment. Everything a deployment changes (where Temporal is, which
+ * ports, secrets) lives here; what the engine does lives in the config file (engine-config.ts).
+ */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const envSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
+      .optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('incident-response'),
+    TEMPORAL_TLS: flag,
+    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    /** Base URL of the Web UI, for links; defaults to the local dev server's UI. */
+    TEMPORAL_UI_URL: z.url().optional(),
+    INCIDENT_DATA_DIR: z.string().min(1).default('.data'),
+    INCIDENT_CONFIG: z.string().min(1).optional(),
+    API_HOST: z.string().min(1).optional(),
+    API_PORT: port(8787),
+    API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+    SLACK_WEBHOOK_URL: z.url().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
+        message: 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** How to fix each variable, appended to a validation error so the message is actionable. */
+const FIXES: Partial<Record<keyof Env, string>> = {
+  TEMPORAL_ADDRESS: 'unset it to use the local dev server, or set it to host:port of a reachable server',
+  TEMPORAL_API_KEY: 'set it to a Temporal Cloud API key (TLS is then turned on)',
+  TEMPORAL_PORT: 'use a free TCP port such as 7233',
+  TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
+  API_PORT: 'use a free TCP port such as 8787',
+  API_TOKEN: 'generate one with: openssl rand -hex 32',
+};
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses the environment once; throws an {@link EnvError} naming each bad variable and its fix. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment') as keyof Env;
+    const fix = FIXES[name];
+    return `${name}: ${issue.message}${fix ? ` (fix: ${fix})` : ''}`;
+  });
+  throw new EnvError(`Invalid environment: ${lines.join('; ')}`);
+}
+
+export const temporalAddress = (env: Env): string => env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
+
+export const webUiBase = (env: Env): string =>
+  (env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT}`).replace(/\/$/, '');
+
+/** The Web UI page of one workflow, printed by every CLI verb and API answer. */
+export const workflowUrl = (env: Env, workflowId: string): string =>
+  `${webUiBase(env)}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;

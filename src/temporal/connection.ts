@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { type Env, temporalAddress } from '../config/env';
+
+/**
+ * Connection options shared by the client (API, CLI) and the worker. TLS is on when an API key,
+ * a client certificate or TEMPORAL_TLS is given, which is what Temporal Cloud needs.
+ */
+async function connectionOptions(env: Env) {
+  const mtls = env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH;
+  const useTls = env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY) || Boolean(mtls);
+  const tls = useTls
+    ? {
+        serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+        serverRootCACertificate: env.TEMPORAL_TLS_CA_PATH
+          ? await readFile(env.TEMPORAL_TLS_CA_PATH)
+          : undefined,
+        clientCertPair: mtls
+          ? {
+              crt: await readFile(env.TEMPORAL_TLS_CERT_PATH!),
+              key: await readFile(env.TEMPORAL_TLS_KEY_PATH!),
+            }
+          : undefined,
+      }
+    : undefined;
+  return { address: temporalAddress(env), tls, apiKey: env.TEMPORAL_API_KEY };
+}
+
+export async function connectClient(env: Env): Promise<Client> {
+  const options: ConnectionOptions = await connectionOptions(env);
+  const connection = await Connection.connect(options);
+  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+}
+
+export async function connectWorker(env: Env): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = await connectionOptions(env);
+  return NativeConnection.connect(options);
+}

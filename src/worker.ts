@@ -1,0 +1,31 @@
+/** Worker entry: runs workflows and activities on the `incident-response` task queue. */
+import { resolve } from 'node:path';
+import { loadEngineConfig } from './config/engine-config';
+import { loadEnv } from './config/env';
+import { connectWorker } from './temporal/connection';
+import { createIncidentWorker } from './worker/create-worker';
+import { runMain } from './cli/run-main';
+
+await runMain(async () => {
+  const env = loadEnv();
+  const config = await loadEngineConfig(env.INCIDENT_CONFIG);
+  const connection = await connectWorker(env);
+  const worker = await createIncidentWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    deps: {
+      incidentsDir: resolve(config.incidentsDir),
+      slackWebhookUrl: env.SLACK_WEBHOOK_URL,
+      log: (line) => console.log(`[notify] ${line}`),
+      now: () => new Date(),
+    },
+  });
+  console.log(
+    `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
+  );
+  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
+  // signal handlers), so Ctrl+C is a clean shutdown.
+  await worker.run();
+  await connection.close();
+});
