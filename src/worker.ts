@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { loadEngineConfig } from './config/engine-config';
 import { loadEnv } from './config/env';
-import { connectWorker } from './temporal/connection';
+import { connectClient, connectWorker } from './temporal/connection';
 import { createIncidentWorker } from './worker/create-worker';
 import { runMain } from './cli/run-main';
 
@@ -10,11 +10,14 @@ await runMain(async () => {
   const env = loadEnv();
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const connection = await connectWorker(env);
+  const client = await connectClient(env);
   const worker = await createIncidentWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     deps: {
+      config,
+      client,
       incidentsDir: resolve(config.incidentsDir),
       slackWebhookUrl: env.SLACK_WEBHOOK_URL,
       log: (line) => console.log(`[notify] ${line}`),
@@ -28,4 +31,5 @@ await runMain(async () => {
   // signal handlers), so Ctrl+C is a clean shutdown.
   await worker.run();
   await connection.close();
+  await client.connection.close();
 });

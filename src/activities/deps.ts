@@ -2,7 +2,14 @@
  * What activities receive instead of reaching for globals: tests pass temp folders, a fake clock
  * and a capturing logger; the worker passes the real ones (src/worker.ts).
  */
+import type { Client } from '@temporalio/client';
+import type { EngineConfig } from '../config/engine-config';
+
 export interface ActivityDeps {
+  /** The validated config file (defaults when none). */
+  config: EngineConfig;
+  /** A Temporal client, for activities that read visibility (open incidents) or start schedules. */
+  client?: Client;
   /** Folder holding one sub-folder per incident: note, timeline, logs, report. */
   incidentsDir: string;
   /** Slack-compatible incoming-webhook URL; when absent notifications go to the log. */

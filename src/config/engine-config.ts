@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertRoutingSchema } from './alert-routing';
+import { policySchema } from './policy';
+import { targetSchema } from './target';
 
 /**
  * The one config file (JSON or YAML) that says what the engine does: which repository, which
@@ -13,6 +16,9 @@ export const engineConfigSchema = z
   .object({
     /** Where incident folders (note, logs, report) are written. */
     incidentsDir: z.string().min(1).default('incidents'),
+    policy: policySchema.default({}),
+    target: targetSchema.default({}),
+    alertRouting: alertRoutingSchema.default({}),
   })
   .strict();
 

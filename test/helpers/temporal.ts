@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../src/activities';
+import { parseEngineConfig } from '../../src/config/engine-config';
 import { requireBinary } from '../../src/temporal/binaries';
 import { createIncidentWorker } from '../../src/worker/create-worker';
 import { SA } from '../../src/workflows/search-attributes';
@@ -50,6 +51,7 @@ export function testDeps(
   overrides: Partial<ActivityDeps> = {},
 ): ActivityDeps {
   return {
+    config: parseEngineConfig({ incidentsDir: join(dir, 'incidents') }, 'test config'),
     incidentsDir: join(dir, 'incidents'),
     log: (line) => lines.push(line),
     now: () => new Date(),

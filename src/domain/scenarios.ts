@@ -1,0 +1,181 @@
+import type { Scenario } from './incident';
+import type { MitigationOption } from '../workflows/messages';
+
+/**
+ * The guide's "Common Incident Scenarios" as data: what each looks like, what triage runs, which
+ * mitigations to offer in order, what to ask about the root cause and what prevents a repeat.
+ * Triage, mitigation and the post-incident report all read from here, so the guide's text lives
+ * in one place.
+ */
+export type DiagnosticId =
+  | 'recent-commits'
+  | 'recent-commits-mcp'
+  | 'contract-test'
+  | 'dependency-listing'
+  | 'widget-build'
+  | 'upstream-ui-sdk'
+  | 'visual-diff'
+  | 'ui-source-diff'
+  | 'bundle-size'
+  | 'test-timeouts';
+
+export type RollbackProcedure = 'widget' | 'mcp' | 'full';
+
+export interface MitigationStep {
+  option: MitigationOption;
+  /** destructive options wait for an approval; safe ones run at once. */
+  risk: 'safe' | 'destructive';
+  /** The rollback child workflow that carries it out; absent when a human does the work. */
+  procedure?: RollbackProcedure;
+  /** What the step does, as the guide says it. */
+  description: string;
+}
+
+export interface ScenarioSpec {
+  id: Scenario;
+  title: string;
+  symptoms: string[];
+  diagnostics: DiagnosticId[];
+  mitigations: MitigationStep[];
+  rootCauseQuestions: string[];
+  prevention: string[];
+  /** The question a human must answer before mitigation (visual regression: intended or not). */
+  humanQuestion?: string;
+}
+
+const revert = (procedure: RollbackProcedure, description: string): MitigationStep => ({
+  option: 'revert-last-change',
+  risk: 'destructive',
+  procedure,
+  description,
+});
+const disableFeature: MitigationStep = {
+  option: 'disable-feature',
+  risk: 'safe',
+  description:
+    'Disable the failing feature: add a feature flag, return early from failing code, route around the failure',
+};
+const knownGood = (procedure: RollbackProcedure): MitigationStep => ({
+  option: 'deploy-known-good',
+  risk: 'destructive',
+  procedure,
+  description: 'Deploy the last known-good version: check out the stable tag, install, build',
+});
+const workaround: MitigationStep = {
+  option: 'workaround',
+  risk: 'safe',
+  description: 'Implement a workaround: manual process, temporary configuration change, increased capacity',
+};
+
+export const SCENARIO_CATALOGUE: Record<Scenario, ScenarioSpec> = {
+  'mcp-server-fails-to-start': {
+    id: 'mcp-server-fails-to-start',
+    title: 'MCP Server Fails to Start',
+    symptoms: ['`pnpm mcp:start` fails', 'Contract tests fail', 'Widgets show "tool unavailable" errors'],
+    diagnostics: ['recent-commits-mcp', 'contract-test', 'dependency-listing'],
+    mitigations: [
+      revert('mcp', 'Revert the last change to platforms/mcp/, install, restart the MCP server'),
+      disableFeature,
+      knownGood('mcp'),
+      workaround,
+    ],
+    rootCauseQuestions: [
+      'Was contract changed without semver bump?',
+      'Did dependency update break something?',
+      'Was environment variable missing?',
+    ],
+    prevention: [
+      'Add contract tests to CI',
+      'Pin critical dependencies',
+      'Document required environment variables',
+    ],
+  },
+  'widget-build-fails': {
+    id: 'widget-build-fails',
+    title: 'Widget Build Fails in CI',
+    symptoms: ['CI build fails', 'TypeScript errors', 'Bundle size exceeded'],
+    diagnostics: ['widget-build', 'upstream-ui-sdk', 'bundle-size', 'recent-commits'],
+    mitigations: [
+      revert('widget', 'Revert the problematic commit, reinstall, rebuild the widgets, verify'),
+      disableFeature,
+      knownGood('full'),
+      workaround,
+    ],
+    rootCauseQuestions: [
+      'Was import path incorrect?',
+      'Did dependency add unexpected code?',
+      'Was asset not optimized?',
+    ],
+    prevention: [
+      'Add pre-commit hooks for TypeScript',
+      'Monitor bundle size in PRs',
+      'Test dependency updates in branch first',
+    ],
+  },
+  'visual-regression': {
+    id: 'visual-regression',
+    title: 'Visual Regression Tests Fail',
+    symptoms: ['Playwright visual tests fail', 'Screenshot diffs detected'],
+    diagnostics: ['visual-diff', 'ui-source-diff', 'recent-commits'],
+    humanQuestion:
+      'Was the visual change intended? Approve update-visual-baselines if so, revert-last-change if it is a regression.',
+    mitigations: [
+      revert('widget', 'Regression: revert the problematic commit and re-run the visual tests'),
+      {
+        option: 'update-visual-baselines',
+        risk: 'destructive',
+        description: 'Intended change: run test:visual:update and commit the new baselines',
+      },
+      disableFeature,
+      workaround,
+    ],
+    rootCauseQuestions: [
+      'Was styling changed intentionally?',
+      'Did dependency update affect rendering?',
+      'Was browser version updated?',
+    ],
+    prevention: ['Review visual diffs in PRs', 'Document intentional changes', 'Pin Playwright version'],
+  },
+  'ci-pipeline-hangs': {
+    id: 'ci-pipeline-hangs',
+    title: 'CI Pipeline Hangs',
+    symptoms: ["CI jobs don't complete", 'Tests timeout', 'No error messages'],
+    diagnostics: ['test-timeouts', 'recent-commits'],
+    mitigations: [
+      {
+        option: 'disable-feature',
+        risk: 'safe',
+        description:
+          'Cancel the stuck CI job through the configured cancel command, and add timeouts to tests',
+      },
+      revert('widget', 'Revert the change that introduced the hang'),
+      workaround,
+    ],
+    rootCauseQuestions: [
+      'Did test wait for element that never appears?',
+      'Is there an infinite loop in test code?',
+      'Did environment issue cause slowdown?',
+    ],
+    prevention: [
+      'Add timeouts to all tests',
+      'Use explicit waits instead of arbitrary delays',
+      'Monitor CI job durations',
+    ],
+  },
+  unknown: {
+    id: 'unknown',
+    title: 'Unclassified incident',
+    symptoms: [],
+    diagnostics: ['recent-commits', 'dependency-listing'],
+    mitigations: [
+      revert('full', 'Revert the last change and redeploy'),
+      disableFeature,
+      knownGood('full'),
+      workaround,
+    ],
+    rootCauseQuestions: ['Why did it fail? (5 Whys)'],
+    prevention: ['Update runbook with learned procedures', 'Add regression test', 'Improve monitoring'],
+  },
+};
+
+export const scenarioSpec = (scenario: Scenario): ScenarioSpec => SCENARIO_CATALOGUE[scenario];
