@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createDiagnosticActivities } from './diagnostics';
 import { createNotifyActivities } from './notify';
 import { createRecordActivities } from './records';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
+    ...createDiagnosticActivities(deps),
   };
 }
 
