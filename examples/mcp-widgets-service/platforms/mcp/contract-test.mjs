@@ -31,7 +31,8 @@ try {
   const health = await fetch(`${base}/health`).then((r) => r.json());
   if (health.status !== 'ok') fail(`health is ${JSON.stringify(health)}`);
   const served = await fetch(`${base}/tools`).then((r) => r.json());
-  if (JSON.stringify(served) !== JSON.stringify(contract)) fail('served tool list differs from contract/tools.json');
+  if (JSON.stringify(served) !== JSON.stringify(contract))
+    fail('served tool list differs from contract/tools.json');
   const listed = await fetch(`${base}/tools/call`, {
     method: 'POST',
     body: JSON.stringify({ name: 'list_widgets', arguments: {} }),
@@ -42,7 +43,8 @@ try {
       method: 'POST',
       body: JSON.stringify({ name: 'render_widget', arguments: { name } }),
     }).then((r) => r.json());
-    if (!String(rendered.result?.html ?? '').includes('<html')) fail(`render_widget ${name} answered no HTML`);
+    if (!String(rendered.result?.html ?? '').includes('<html'))
+      fail(`render_widget ${name} answered no HTML`);
   }
   if (!process.exitCode) console.log(`contract test passed: ${contract.tools.length} tools on port ${port}`);
 } catch (error) {

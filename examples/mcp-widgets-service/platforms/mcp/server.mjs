@@ -16,7 +16,8 @@ const send = (res, status, body) => {
 };
 
 const server = createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok', version: contract.version });
+  if (req.method === 'GET' && req.url === '/health')
+    return send(res, 200, { status: 'ok', version: contract.version });
   if (req.method === 'GET' && req.url === '/tools') return send(res, 200, contract);
   if (req.method === 'POST' && req.url === '/tools/call') {
     let body = '';

@@ -1,4 +1,4 @@
-// "Visual" regression test: each widget's rendered HTML against tests/visual/baselines/<name>.html.
+// "Visual" regression test: each widget's rendered HTML against tests/visual/baselines/<name>.html.snap.
 // `--update` rewrites the baselines (the guide's `pnpm test:visual:update`).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ mkdirSync(dir, { recursive: true });
 const diffs = [];
 for (const name of WIDGET_NAMES) {
   const html = renderWidget(name);
-  const path = join(dir, `${name}.html`);
+  const path = join(dir, `${name}.html.snap`);
   if (update) {
     writeFileSync(path, html);
     continue;
@@ -21,7 +21,9 @@ for (const name of WIDGET_NAMES) {
 if (update) {
   console.log(`updated ${WIDGET_NAMES.length} baselines`);
 } else if (diffs.length > 0) {
-  console.error(`visual diffs: ${diffs.length} of ${WIDGET_NAMES.length} widgets differ from baseline: ${diffs.join(', ')}`);
+  console.error(
+    `visual diffs: ${diffs.length} of ${WIDGET_NAMES.length} widgets differ from baseline: ${diffs.join(', ')}`,
+  );
   process.exit(1);
 } else {
   console.log(`visual test passed: ${WIDGET_NAMES.length} widgets match their baselines`);

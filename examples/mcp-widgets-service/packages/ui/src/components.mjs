@@ -3,7 +3,10 @@
 import { theme } from './theme.mjs';
 
 const escape = (text) =>
-  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 
 export const card = (title, body) =>
   `<section class="card" style="border-radius:${theme.radius};background:${theme.surface};color:${theme.text}">` +
