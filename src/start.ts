@@ -5,13 +5,19 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from './temporal/binaries';
 import { loadEnv, temporalAddress, webUiBase } from './config/env';
 import { requireBinary } from './temporal/binaries';
 import { isTemporalServing, startDevServer } from './server/dev-server';
 import { runMain } from './cli/run-main';
 
+// Resolved here, not by the child, so the engine starts from any working directory.
+const TSX_LOADER = import.meta.resolve('tsx');
+
 function startNodeChild(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(PROJECT_ROOT, script)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
     let pending = '';
     stream.setEncoding('utf8');

@@ -31,8 +31,9 @@ export function devServerArgs(options: DevServerOptions): string[] {
     String(options.uiPort),
     '--namespace',
     options.namespace ?? 'default',
+    // The server logs shutdown chatter at WARN; errors are what an operator needs to see.
     '--log-level',
-    'warn',
+    'error',
   ];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS)) {
     args.push('--search-attribute', `${name}=${type}`);
