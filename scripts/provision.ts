@@ -62,6 +62,10 @@ function provision(kind: BinaryKind): boolean {
   return false;
 }
 
+if (process.env.INCIDENT_SKIP_PROVISION === '1') {
+  console.log('[provision] skipped (INCIDENT_SKIP_PROVISION=1)');
+  process.exit(0);
+}
 const results = (['cli', 'testServer'] as const).map(provision);
 // A failure here must not break `npm install` on a machine with internet access, where the SDK's
 // own download is the fallback; INCIDENT_PROVISION_STRICT=1 (set by .ci/run) makes it fatal.

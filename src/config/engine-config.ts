@@ -16,9 +16,9 @@ export const engineConfigSchema = z
   .object({
     /** Where incident folders (note, logs, report) are written. */
     incidentsDir: z.string().min(1).default('incidents'),
-    policy: policySchema.default({}),
-    target: targetSchema.default({}),
-    alertRouting: alertRoutingSchema.default({}),
+    policy: policySchema.prefault({}),
+    target: targetSchema.prefault({}),
+    alertRouting: alertRoutingSchema.prefault({}),
   })
   .strict();
 

@@ -67,7 +67,9 @@ export class EnvError extends Error {
 
 /** Parses the environment once; throws an {@link EnvError} naming each bad variable and its fix. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = envSchema.safeParse(source);
+  // An empty variable (FOO= in a compose file or shell) means "not set", not "set to nothing".
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(present);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment') as keyof Env;

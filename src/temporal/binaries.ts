@@ -23,11 +23,13 @@ export type BinaryKind = keyof typeof PINNED;
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** The git-ignored folder the provisioning step installs into. */
-export const TOOLS_DIR = process.env.INCIDENT_TOOLS_DIR ?? join(PROJECT_ROOT, '.tools');
+/** The git-ignored folder the provisioning step installs into (INCIDENT_TOOLS_DIR overrides it). */
+export const toolsDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.INCIDENT_TOOLS_DIR ?? join(PROJECT_ROOT, '.tools');
 
-export function toolsPrefix(kind: BinaryKind): string {
-  return join(TOOLS_DIR, `${PINNED[kind].pypi}-${PINNED[kind].version}`);
+/** One folder per pinned version, so a version bump installs beside the old one, never over it. */
+export function toolsPrefix(kind: BinaryKind, env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolsDir(env), `${PINNED[kind].pypi}-${PINNED[kind].version}`);
 }
 
 export interface LocatedBinary {
@@ -45,8 +47,8 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -59,20 +61,23 @@ function onPath(name: string): string | undefined {
  * environment variable, then PATH, then the project's tools folder. Returns the routes tried
  * so a caller can explain a miss.
  */
-export function locateBinary(kind: BinaryKind): { found?: LocatedBinary; tried: string[] } {
+export function locateBinary(
+  kind: BinaryKind,
+  env: NodeJS.ProcessEnv = process.env,
+): { found?: LocatedBinary; tried: string[] } {
   const spec = PINNED[kind];
   const tried: string[] = [];
-  const fromEnv = process.env[spec.env];
+  const fromEnv = env[spec.env];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return { found: { path: fromEnv, route: spec.env }, tried };
     tried.push(`${spec.env}=${fromEnv} (not an executable file)`);
   } else {
     tried.push(`${spec.env} (not set)`);
   }
-  const fromPath = onPath(spec.binary);
+  const fromPath = onPath(spec.binary, env);
   if (fromPath) return { found: { path: fromPath, route: 'PATH' }, tried };
   tried.push(`'${spec.binary}' on PATH (not found)`);
-  const local = join(toolsPrefix(kind), 'bin', spec.binary);
+  const local = join(toolsPrefix(kind, env), 'bin', spec.binary);
   if (isExecutable(local)) return { found: { path: local, route: 'tools folder' }, tried };
   tried.push(`${local} (not installed)`);
   return { tried };

@@ -17,7 +17,7 @@ export function freePort(): Promise<number> {
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
 export async function waitFor(
-  what: string,
+  what: () => string,
   check: () => Promise<boolean>,
   timeoutMs = 60_000,
 ): Promise<void> {
@@ -43,8 +43,8 @@ export function spawnGroup(
 ): Spawned {
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => text, exited };
 }
