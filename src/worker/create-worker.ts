@@ -1,32 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import {
-  bundleWorkflowCode,
-  type NativeConnection,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
-
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** Bundles the workflow code once per process; tests start several workers from one bundle. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  return bundle;
-}
-
-const noop = () => undefined;
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: console.warn,
-  error: console.error,
-  log: noop,
-};
+import { workflowBundle } from './workflow-bundle';
 
 export interface IncidentWorkerOptions {
   connection: NativeConnection;

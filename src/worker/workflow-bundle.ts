@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { PROJECT_ROOT } from '../temporal/binaries';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const CACHE_DIR = join(PROJECT_ROOT, '.cache', 'workflow-bundles');
+
+async function listSources(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory() ? listSources(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]),
+    ),
+  );
+  return nested.flat().sort();
+}
+
+/**
+ * A key that changes whenever anything the bundle could include changes: every file under src/
+ * (workflows import domain and config modules) and the lockfile (library versions).
+ */
+async function sourceKey(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [
+    ...(await listSources(join(PROJECT_ROOT, 'src'))),
+    join(PROJECT_ROOT, 'package-lock.json'),
+  ]) {
+    hash
+      .update(file)
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const noop = () => undefined;
+const quietLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: console.warn,
+  error: console.error,
+  log: noop,
+};
+
+/**
+ * Bundling the workflow code takes seconds of CPU; every test file and every worker start would
+ * pay it. The bundle is cached under .cache/ by a content hash of the sources, written through a
+ * temp file and a rename so concurrent test processes never read half a file.
+ */
+async function buildOrReuse(): Promise<WorkflowBundle> {
+  const key = await sourceKey();
+  const file = join(CACHE_DIR, `${key}.js`);
+  try {
+    return { code: await readFile(file, 'utf8') };
+  } catch {
+    // not cached yet
+  }
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  await mkdir(CACHE_DIR, { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, bundle.code);
+  await rename(temp, file);
+  return { code: bundle.code };
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** The workflow bundle, built at most once per process and reused across processes. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= buildOrReuse();
+  return bundle;
+}
