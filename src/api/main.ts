@@ -1,17 +1,22 @@
 /** API entry: HTTP for alert webhooks, approvals and status. */
+import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { runMain } from '../cli/run-main';
+import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 
 await runMain(async () => {
   const env = loadEnv();
+  const config = await loadEngineConfig(env.INCIDENT_CONFIG);
+  const { host, note } = listenAddress(env);
   const client = await connectClient(env);
-  const host = env.API_HOST ?? (env.API_TOKEN ? '0.0.0.0' : '127.0.0.1');
-  const app = await buildApi({ client, env });
+  const app = await buildApi({ client, env, config });
   await app.listen({ host, port: env.API_PORT });
   console.log(`[api] listening on http://${host}:${env.API_PORT}`);
-  if (!env.API_TOKEN) console.log('[api] no API_TOKEN set: listening on loopback only');
+  if (note) console.log(`[api] ${note}`);
+  if (!env.GITHUB_WEBHOOK_SECRET)
+    console.log('[api] no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
   const close = async () => {
     await app.close();
     await client.connection.close();

@@ -1,19 +1,55 @@
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
+import { bearerAuth } from './auth';
+import { installErrorHandler } from './http-errors';
+import { useGuardedJson } from './json-body';
+import { alertRoutes } from './routes/alerts';
+import { githubRoutes } from './routes/github';
+import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
 
 export interface ApiOptions {
   client: Client;
   env: Env;
+  /** The engine config (alert routing, approvers); defaults when omitted. */
+  config?: EngineConfig;
+  /** Largest accepted body in bytes (413 above). */
+  bodyLimit?: number;
+  logger?: FastifyServerOptions['logger'];
 }
 
-/** Builds the HTTP API without listening, so tests can bind it to an ephemeral port. */
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Builds the HTTP API without listening, so tests bind it to port 0. Routes are grouped in
+ * scopes by how they authenticate: `/webhooks/github` by HMAC signature over the raw body, the
+ * alert and incident routes by bearer token (checked before the body is read), `/healthz` by none.
+ */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
-  app.get('/healthz', async () => {
-    // getSystemInfo is the cheapest call that proves the frontend answers for this client.
-    await options.client.workflowService.getSystemInfo({});
-    return { ok: true, temporal: 'serving' };
+  const ctx = { client: options.client, env: options.env, config: options.config ?? parseEngineConfig({}) };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // A retried or slow client must not hold a socket for ever.
+    requestTimeout: 60_000,
+    // The alert storm benchmark keeps connections alive; so do Alertmanager and GitHub.
+    keepAliveTimeout: 10_000,
+  });
+  installErrorHandler(app);
+  healthRoutes(app, ctx);
+  // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
+  await app.register((scope, _opts, done) => {
+    githubRoutes(scope, ctx);
+    done();
+  });
+  await app.register((scope, _opts, done) => {
+    useGuardedJson(scope);
+    scope.addHook('onRequest', bearerAuth(ctx.env.API_TOKEN));
+    alertRoutes(scope, ctx);
+    incidentRoutes(scope, ctx);
+    done();
   });
   return app;
 }

@@ -1,0 +1,128 @@
+import { workflowUrl } from '../config/env';
+import { routeAlert } from '../config/alert-routing';
+import { incidentInputSchema, type Source, incidentWorkflowId } from '../domain/incident';
+import { type AlertOrigin, dedupKey } from '../client/dedup-key';
+import { incidentIdOf, lookupIncident } from '../client/lookup';
+import { openIncident, recordAlert } from '../client/open-incident';
+import { parseOrThrow } from '../client/validation';
+import type { AlertInput } from '../workflows/messages';
+import type { ApiContext } from './context';
+
+/** An alert from any webhook, reduced to what routing and the incident need. */
+export interface NormalizedAlert {
+  origin: AlertOrigin;
+  /** The source's own dedup value (Alertmanager fingerprint, dedup_key, CI job identity). */
+  sourceKey: string;
+  status: 'firing' | 'resolved';
+  summary: string;
+  source: Source;
+  /** Labels routing reads (service, severity, scenario and anything rules match on). */
+  labels: Record<string, string>;
+  alertedAt?: string;
+  details: Record<string, string>;
+}
+
+export interface IntakeResult {
+  sourceKey: string;
+  fingerprint: string;
+  workflowId: string;
+  /** Known once the incident's workflow has run its first task; always known when deduplicated. */
+  incidentId?: string;
+  status: 'firing' | 'resolved';
+  /** firing: true when the alert landed on an already open incident. */
+  deduplicated: boolean;
+  /** resolved: whether an open incident recorded it (false: nothing was open). */
+  recorded: boolean;
+  url: string;
+  severity?: string;
+  scenario?: string;
+  services?: string[];
+}
+
+const MAX_DETAILS = 64;
+const clip = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
+
+/** Clips free text to what the incident input accepts; callers validated shape and size already. */
+export function detailsFrom(entries: [string, string][]): Record<string, string> {
+  return Object.fromEntries(entries.slice(0, MAX_DETAILS).map(([k, v]) => [clip(k, 128), clip(v, 2_000)]));
+}
+
+/**
+ * Validates every alert of a request into incident inputs before any is sent, so a request with
+ * one bad alert starts nothing.
+ */
+export function prepareAlerts(ctx: ApiContext, alerts: NormalizedAlert[], root: string) {
+  return alerts.map((alert, index) => {
+    const fingerprint = dedupKey(alert.origin, alert.sourceKey);
+    const route = routeAlert(ctx.config.alertRouting, alert.labels);
+    const incident = parseOrThrow(
+      incidentInputSchema,
+      {
+        severity: route.severity,
+        services: route.services,
+        scenario: route.scenario,
+        summary: clip(alert.summary.trim() || 'alert without summary', 1_000),
+        source: alert.source,
+        labels: route.labels,
+        fingerprint,
+        alertedAt: alert.alertedAt,
+        details: alert.details,
+      },
+      alerts.length > 1 ? `${root}[${index}]` : root,
+    );
+    return { alert, incident };
+  });
+}
+
+/**
+ * Sends prepared alerts: firing ones open or join their incident (signal-with-start), resolved
+ * ones are recorded on the open incident and never start one.
+ */
+export async function deliverAlerts(
+  ctx: ApiContext,
+  prepared: ReturnType<typeof prepareAlerts>,
+): Promise<IntakeResult[]> {
+  const receivedAt = new Date().toISOString();
+  return Promise.all(
+    prepared.map(async ({ alert, incident }): Promise<IntakeResult> => {
+      const signal: AlertInput = {
+        fingerprint: incident.fingerprint,
+        status: alert.status,
+        receivedAt,
+        summary: incident.summary,
+        source: incident.source,
+      };
+      const workflowId = incidentWorkflowId(incident.fingerprint);
+      const base = {
+        sourceKey: alert.sourceKey,
+        fingerprint: incident.fingerprint,
+        workflowId,
+        status: alert.status,
+        url: workflowUrl(ctx.env, workflowId),
+      };
+      if (alert.status === 'resolved') {
+        const recorded = await recordAlert(ctx.client, incident.fingerprint, signal);
+        return { ...base, deduplicated: recorded, recorded };
+      }
+      const opened = await openIncident(ctx.client, incident, signal, {
+        taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
+      });
+      // A deduplicated alert's incident has run, so its ID is on the search attributes already.
+      const incidentId = opened.deduplicated
+        ? await lookupIncident(ctx.client, workflowId).then(
+            ({ description }) => incidentIdOf(description),
+            () => undefined,
+          )
+        : undefined;
+      return {
+        ...base,
+        incidentId,
+        deduplicated: opened.deduplicated,
+        recorded: true,
+        severity: incident.severity,
+        scenario: incident.scenario,
+        services: incident.services,
+      };
+    }),
+  );
+}

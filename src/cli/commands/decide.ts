@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import type { DecisionVerb } from '../../client/decisions';
+import { InvalidRequestError } from '../../client/errors';
+import { lookupIncident } from '../../client/lookup';
+import { sendDecision } from '../../client/send-decision';
+import type { CliContext } from '../context';
+
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** Options every decision verb shares. */
+export const addDecisionOptions = (command: Command): Command =>
+  command
+    .option(
+      '--request-id <id>',
+      'Update ID; the same ID again returns the first answer (default: derived from the input)',
+    )
+    .option('--json', 'print JSON');
+
+/**
+ * Sends a decision as a Workflow Update and prints the workflow's answer; a refusal throws with
+ * the workflow's reason (one line on stderr, exit code 4). The default Update ID is derived from
+ * the verb, incident and input, so re-running the same command after a lost answer is harmless.
+ */
+export async function runDecision(
+  ctx: CliContext,
+  id: string,
+  verb: DecisionVerb,
+  input: Record<string, unknown>,
+  requestId: string | undefined,
+): Promise<void> {
+  if (requestId !== undefined && !REQUEST_ID.test(requestId)) {
+    throw new InvalidRequestError('--request-id must be 1-128 of A-Z a-z 0-9 . _ : -', 'request-id');
+  }
+  const client = await ctx.client();
+  const ref = await lookupIncident(client, id);
+  const updateId = requestId === undefined ? undefined : `${verb}-${requestId}`;
+  // Drop options the user did not give, so the schema's defaults and optional fields apply.
+  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, { updateId });
+  const url = ctx.url(ref.workflowId);
+  ctx.print({ ...outcome, workflowId: ref.workflowId, url }, () =>
+    [`${ctx.c.green('accepted')}: ${outcome.message} (stage: ${outcome.stage})`, `  Web UI: ${url}`].join(
+      '\n',
+    ),
+  );
+}
