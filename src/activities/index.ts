@@ -1,6 +1,9 @@
 import type { ActivityDeps } from './deps';
 import { createDiagnosticActivities } from './diagnostics';
+import { createHealthProbeActivities } from './health-probe';
+import { createPolicyActivities } from './load-policy';
 import { createNotifyActivities } from './notify';
+import { createOpenIncidentActivities } from './open-incidents';
 import { createRecordActivities } from './records';
 
 export type { ActivityDeps } from './deps';
@@ -11,6 +14,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
     ...createDiagnosticActivities(deps),
+    ...createPolicyActivities(deps),
+    ...createHealthProbeActivities(deps),
+    ...createOpenIncidentActivities(deps),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SAFE_NAME } from '../domain/incident';
 import type { ActivityDeps } from './deps';
@@ -16,6 +16,11 @@ export function incidentDir(deps: ActivityDeps, incidentId: string): string {
   return join(deps.incidentsDir, incidentId);
 }
 
+export interface ReportFileInput {
+  incidentId: string;
+  markdown: string;
+}
+
 export function createRecordActivities(deps: ActivityDeps) {
   return {
     /**
@@ -30,6 +35,19 @@ export function createRecordActivities(deps: ActivityDeps) {
         `${input.incidentId}\nSeverity: ${input.severity}\nDetected: ${input.detectedAt}\n` +
         `Summary: ${input.summary}\n`;
       await writeFile(path, text, 'utf8');
+      return path;
+    },
+    /**
+     * Writes incidents/<ID>/report.md, the post-incident report rendered by the workflow. Written
+     * to a temp file and renamed, so a reader never sees half a report; a retry writes the same bytes.
+     */
+    async writeReport(input: ReportFileInput): Promise<string> {
+      const dir = incidentDir(deps, input.incidentId);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'report.md');
+      const temp = `${path}.tmp`;
+      await writeFile(temp, input.markdown, 'utf8');
+      await rename(temp, path);
       return path;
     },
   };

@@ -4,6 +4,7 @@
  * the workflow code, so clients never depend on the implementation.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Policy } from '../config/policy';
 import type { IncidentInput, Scenario, Severity, Source, Stage } from '../domain/incident';
 
 export const TASK_QUEUE = 'incident-response';
@@ -30,6 +31,12 @@ export interface ApproveInput {
   option: MitigationOption;
   approver: string;
   comment?: string;
+  /**
+   * The commit (revert-last-change) or SHA/tag (deploy-known-good) the approver confirms. When
+   * absent the workflow uses what triage found (HEAD, the known-good tag); a rollback never runs
+   * against an unresolved "HEAD".
+   */
+  target?: string;
 }
 export interface RejectInput {
   option: MitigationOption;
@@ -58,6 +65,19 @@ export interface ReviewInput {
   actionItems: string[];
   notes?: string;
 }
+/**
+ * The outcome of an option a human carries out (no rollback procedure: disable-feature,
+ * update-visual-baselines, workaround). The workflow shows such an option as `pendingAction`
+ * (after approval when it is destructive) and waits for this record: `succeeded` ends mitigation,
+ * `failed` moves to the next option. Refused unless `option` is the pending action.
+ */
+export interface MitigationOutcomeInput {
+  option: MitigationOption;
+  by: string;
+  outcome: 'succeeded' | 'failed';
+  detail?: string;
+}
+
 /** A repeated or resolved alert for an open incident (the API's signal-with-start payload). */
 export interface AlertInput {
   fingerprint: string;
@@ -84,8 +104,50 @@ export interface PendingApproval {
   since: string;
   deadline: string;
 }
+/** An option waiting for a human to carry it out and record the outcome ({@link MitigationOutcomeInput}). */
+export interface PendingAction {
+  option: MitigationOption;
+  description: string;
+  since: string;
+  deadline: string;
+}
+
+/** The guide's three triage questions, answered from diagnostics and alerts. */
+export interface TriageAnswers {
+  regression: string;
+  impact: string;
+  trend: string;
+  diagnostics: { diagnostic: string; ok: boolean | 'unavailable'; summary: string }[];
+}
+
+export interface ResolutionRecord {
+  by: string;
+  at: string;
+  whys: string[];
+  fix: FixReference;
+}
+
+export interface VerificationRecord {
+  url?: string;
+  startedAt: string;
+  endedAt?: string;
+  probes: number;
+  failures: number;
+  verified: boolean | 'not-configured';
+  detail?: string;
+}
+
+export interface ErrorBudgetRecord {
+  sloPercent: number;
+  windowMs: number;
+  downtimeMs: number;
+  consumedPercent: number;
+}
+
 export interface OptionAttempt {
   option: MitigationOption;
+  /** Mitigation round (a failed recovery check starts another). */
+  round?: number;
   outcome: 'approved' | 'rejected' | 'succeeded' | 'failed' | 'skipped';
   at: string;
   by?: string;
@@ -119,12 +181,52 @@ export interface IncidentStatus {
   reviewedAt?: string;
   closedAt?: string;
   reportPath?: string;
+  /** Where the incident note (the guide's incident.txt) was written. */
+  notePath?: string;
+  /** A human option waiting for its outcome record. */
+  pendingAction?: PendingAction;
+  /** Set once mitigation has tried every option without success; a `workaround` record is awaited. */
+  awaitingWorkaround?: boolean;
+  /** Mitigation rounds (a failed recovery check starts another) and the option being worked on. */
+  mitigationRound?: number;
+  currentOption?: MitigationOption;
+  triage?: TriageAnswers;
+  resolution?: ResolutionRecord;
+  verification?: VerificationRecord;
+  errorBudget?: ErrorBudgetRecord;
+  review?: ReviewInput & { at: string };
+  /** Every alert signal received, for the "getting worse" trend. */
+  alertHistory?: { at: string; status: 'firing' | 'resolved' }[];
+  /** Notifications sent for status updates (SEV-1/2 cadence). */
+  statusUpdatesSent?: number;
+  /** Escalations so far per running deadline (ack, approval, action, workaround, review). */
+  escalationRounds?: Record<string, number>;
+  /** Review reminders already sent. */
+  reviewRemindersSent?: number;
+  /** What triage found in the target repository, for rollback targets. */
+  repository?: { head: string; knownGood?: { tag: string; sha: string } };
+  /** How many runs (continue-as-new) this incident has spanned. */
+  runs?: number;
 }
 
 /** Start input of {@link incidentWorkflow}; `carried` is set only by continue-as-new. */
 export interface IncidentWorkflowInput {
   incident: IncidentInput;
   carried?: IncidentStatus;
+  /**
+   * The lifecycle policy (src/config/policy.ts, parsed). Normally absent: the workflow loads the
+   * worker's policy with the `loadPolicy` activity, which records it in history. Continue-as-new
+   * carries it so a long incident keeps the rules it started with.
+   */
+  policy?: Policy;
+  /** Notifications queued but not yet sent when the run continued as new. */
+  outbox?: NotificationDraft[];
+}
+
+/** A notification the workflow has decided to send (escalation, reminder, status update). */
+export interface NotificationDraft {
+  kind: 'escalation' | 'status-update' | 'reminder' | 'info';
+  text: string;
 }
 
 /** Result of a Workflow Update: accepted or the reason it was refused. */
@@ -142,6 +244,7 @@ export const workaroundSignal = defineSignal<[WorkaroundInput]>('workaround');
 export const resolveSignal = defineSignal<[ResolveInput]>('resolve');
 export const reviewSignal = defineSignal<[ReviewInput]>('review');
 export const alertSignal = defineSignal<[AlertInput]>('alert');
+export const recordMitigationSignal = defineSignal<[MitigationOutcomeInput]>('recordMitigation');
 
 export const statusQuery = defineQuery<IncidentStatus>('status');
 
@@ -154,3 +257,8 @@ export const approveUpdate = defineUpdate<UpdateResult, [ApproveInput]>('approve
 export const rejectUpdate = defineUpdate<UpdateResult, [RejectInput]>('rejectUpdate');
 export const resolveUpdate = defineUpdate<UpdateResult, [ResolveInput]>('resolveUpdate');
 export const reviewUpdate = defineUpdate<UpdateResult, [ReviewInput]>('reviewUpdate');
+export const recordMitigationUpdate = defineUpdate<UpdateResult, [MitigationOutcomeInput]>(
+  'recordMitigationUpdate',
+);
+export const setSeverityUpdate = defineUpdate<UpdateResult, [SetSeverityInput]>('setSeverityUpdate');
+export const workaroundUpdate = defineUpdate<UpdateResult, [WorkaroundInput]>('workaroundUpdate');

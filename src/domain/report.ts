@@ -1,0 +1,130 @@
+import type { IncidentStatus, ReviewInput } from '../workflows/messages';
+import { formatDuration } from './duration';
+import { scenarioSpec } from './scenarios';
+
+/**
+ * The guide's post-incident report template, filled from the incident's real record. Pure, so the
+ * workflow renders it deterministically and tests check it without a server; an activity writes
+ * the text to incidents/<ID>/report.md.
+ */
+export interface RelatedIncident {
+  incidentId: string;
+  summary: string;
+  link?: string;
+}
+
+export interface ReportInput {
+  status: IncidentStatus;
+  related: RelatedIncident[];
+  /** Who owns the incident; the guide's primary by default. */
+  owner: string;
+  /** From the alert's details (`usersAffected`), when the source knows it. */
+  usersAffected?: string;
+  /** "Now" for a draft rendered before the incident is closed. */
+  renderedAt: string;
+}
+
+const utcDate = (iso: string) => iso.slice(0, 10);
+const utcTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} hours`;
+const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const checklist = (items: string[] | undefined, pending: string) =>
+  items && items.length ? items.map((item) => `- [x] ${item}`).join('\n') : `- [ ] ${pending}`;
+
+/** Duration from detection (or the alert, when earlier) to resolution, or to `until`. */
+export function incidentDurationMs(status: IncidentStatus, until: string): number {
+  const start = Math.min(
+    Date.parse(status.detectedAt),
+    status.alertedAt ? Date.parse(status.alertedAt) : Number.POSITIVE_INFINITY,
+  );
+  return Math.max(0, Date.parse(status.resolvedAt ?? until) - start);
+}
+
+function rootCause(status: IncidentStatus): string {
+  const resolution = status.resolution;
+  if (!resolution) return '_Not recorded yet._';
+  const chain = resolution.whys.map((why, i) => `${'  '.repeat(i)}${i === 0 ? '' : '→ '}${why}`).join('\n');
+  const fix = [
+    resolution.fix.branch && `branch \`${resolution.fix.branch}\``,
+    resolution.fix.commit && `commit \`${resolution.fix.commit}\``,
+    resolution.fix.tag && `tag \`${resolution.fix.tag}\``,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${resolution.whys.at(-1) ?? ''}\n\n5 Whys (recorded by ${resolution.by}):\n\n\`\`\`\n${chain}\n\`\`\`\n\n**Fix:** ${fix || 'none recorded'}`;
+}
+
+function mitigationLine(status: IncidentStatus): string {
+  const tried = status.optionsTried.map((attempt) => `${attempt.option} ${attempt.outcome}`).join(', ');
+  return tried ? `Mitigation options: ${tried}.` : 'No mitigation option was tried.';
+}
+
+export function renderReport(input: ReportInput): string {
+  const { status, related, owner } = input;
+  const durationMs = incidentDurationMs(status, input.renderedAt);
+  const review: ReviewInput | undefined = status.review;
+  const spec = scenarioSpec(status.scenario);
+  const timeline = status.timeline
+    .map((entry) => `| ${utcTime(entry.at)} | ${cell(`${entry.stage}: ${entry.message}`)} |`)
+    .join('\n');
+  const budget = status.errorBudget
+    ? `${status.errorBudget.consumedPercent}% (of a ${status.errorBudget.sloPercent}% SLO over ${formatDuration(status.errorBudget.windowMs)}; downtime ${formatDuration(status.errorBudget.downtimeMs)})`
+    : 'not computed';
+  const verification = status.verification
+    ? status.verification.verified === 'not-configured'
+      ? 'Recovery not verified: no health-check URL configured.'
+      : `Recovery check: ${status.verification.probes} probes, ${status.verification.failures} failed, ${status.verification.verified ? 'verified' : 'not verified'}.`
+    : 'Recovery not checked yet.';
+  const relatedLines = related.length
+    ? related
+        .map((r) => `- ${r.link ? `[${r.incidentId}](${r.link})` : r.incidentId}: ${r.summary}`)
+        .join('\n')
+    : '- None found';
+  return `# Incident Report: ${status.incidentId}
+
+**Date:** ${utcDate(status.detectedAt)}
+**Severity:** ${status.severity}
+**Duration:** ${hours(durationMs)}
+**Owner:** ${owner}
+
+## Summary
+
+${status.summary}
+
+Scenario: ${spec.title}. Source: ${status.source}. ${mitigationLine(status)} ${verification}
+
+## Impact
+
+- **Users affected:** ${input.usersAffected ?? 'unknown'}
+- **Services affected:** ${status.services.join(', ')}
+- **Duration:** ${hours(durationMs)}
+- **Error budget consumed:** ${budget}
+- **Alerts received:** ${status.alerts.firing} firing, ${status.alerts.resolved} resolved
+
+## Root Cause
+
+${rootCause(status)}
+
+## Timeline of Events
+
+| Time (UTC) | Event |
+|------------|-------|
+${timeline}
+
+## What Went Well
+
+${checklist(review?.wentWell, 'To be filled in at the review')}
+
+## What Could Be Improved
+
+${checklist(review?.toImprove, 'To be filled in at the review')}
+
+## Action Items
+
+${review?.actionItems.length ? review.actionItems.map((item) => `- [ ] ${item}`).join('\n') : spec.prevention.map((item) => `- [ ] ${item} (suggested by the runbook)`).join('\n')}
+${review?.notes ? `\n## Review Notes\n\n${review.notes}\n` : ''}
+## Related Incidents
+
+${relatedLines}
+`;
+}

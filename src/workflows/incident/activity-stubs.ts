@@ -1,0 +1,48 @@
+import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+
+/**
+ * Activity stubs for the lifecycle. Every call goes through {@link run} with a one-line summary so
+ * the Web UI shows what each activity is for. File writes and notifications retry (they are
+ * idempotent or harmless twice); diagnostics fail fast with their non-retryable types.
+ */
+const BASE: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['NotificationRejected', 'DiagnosticUnavailable'] },
+};
+
+const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
+  notify: {
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotificationRejected'] },
+  },
+  runDiagnostic: {
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { maximumAttempts: 2, nonRetryableErrorTypes: ['DiagnosticUnavailable'] },
+  },
+  snapshotRepository: {
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DiagnosticUnavailable'] },
+  },
+  // A failed probe is a result; only a crashed worker makes the call itself fail.
+  probeHealth: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } },
+  countOpenIncidents: { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
+};
+
+const stubs = proxyActivities<Activities>(BASE);
+
+/** Runs activity `name` with its options and a Web UI summary. */
+export function run<K extends keyof Activities>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
+  const stub = stubs[name] as unknown as {
+    executeWithOptions(
+      options: ActivityOptions,
+      args: Parameters<Activities[K]>,
+    ): Promise<Awaited<ReturnType<Activities[K]>>>;
+  };
+  return stub.executeWithOptions({ ...BASE, ...OPTIONS[name], summary }, args);
+}

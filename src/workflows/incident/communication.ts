@@ -1,0 +1,63 @@
+import { condition } from '@temporalio/workflow';
+import { formatDuration } from '../../domain/duration';
+import { run } from './activity-stubs';
+import { type IncidentContext, record } from './context';
+
+/**
+ * The guide's "post timeline updates every 15 minutes (SEV-1/2)": a loop beside the stages that
+ * ticks at the configured cadence until the incident is resolved, and sends a status update when
+ * the current severity is one that gets them (a reassigned severity takes effect at the next tick).
+ */
+export async function statusUpdates(ctx: IncidentContext): Promise<void> {
+  const { state, policy } = ctx;
+  const stop = () => state.resolvedAt !== undefined || state.stage === 'closed' || ctx.stopping;
+  while (!stop()) {
+    const next = state.deadlines.statusUpdate
+      ? Date.parse(state.deadlines.statusUpdate)
+      : Date.now() + policy.statusUpdates.interval;
+    state.deadlines.statusUpdate = new Date(next).toISOString();
+    const remaining = next - Date.now();
+    if (
+      remaining > 0 &&
+      (await condition(stop, remaining, { summary: `Next status update at ${state.deadlines.statusUpdate}` }))
+    )
+      break;
+    state.deadlines.statusUpdate = new Date(next + policy.statusUpdates.interval).toISOString();
+    if (!policy.statusUpdates.severities.includes(state.severity)) continue;
+    const last = state.timeline.filter((e) => e.kind !== 'status-update').at(-1);
+    const text =
+      `Status ${state.incidentId} ${state.severity}: stage ${state.stage}, open for ` +
+      `${formatDuration(Date.now() - Date.parse(state.detectedAt))}` +
+      `${state.acknowledgedBy ? `, acknowledged by ${state.acknowledgedBy}` : ', NOT acknowledged'}` +
+      `${state.pendingApproval ? `, waiting for approval of ${state.pendingApproval.option}` : ''}` +
+      `${last ? `; latest: ${last.message}` : ''}`;
+    state.statusUpdatesSent = (state.statusUpdatesSent ?? 0) + 1;
+    record(ctx, 'status-update', `status update ${state.statusUpdatesSent} sent`);
+    ctx.outbox.push({ kind: 'status-update', text });
+  }
+  delete state.deadlines.statusUpdate;
+}
+
+/**
+ * Sends queued notifications one by one. Stage code and handlers only queue (they must not block
+ * on a webhook); a notification that still fails after its retries is recorded, not lost silently.
+ */
+export async function sendNotifications(ctx: IncidentContext, finished: () => boolean): Promise<void> {
+  const { state } = ctx;
+  for (;;) {
+    await condition(() => ctx.outbox.length > 0 || finished());
+    const next = ctx.outbox[0];
+    if (!next) return;
+    try {
+      await run('notify', `Notify (${next.kind}): ${next.text.slice(0, 80)}`, {
+        incidentId: state.incidentId,
+        severity: state.severity,
+        kind: next.kind,
+        text: next.text,
+      });
+    } catch (error) {
+      record(ctx, 'notify-failed', `${next.kind} notification failed: ${(error as Error).message}`);
+    }
+    ctx.outbox.shift();
+  }
+}

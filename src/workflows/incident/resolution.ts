@@ -1,0 +1,107 @@
+import { sleep } from '@temporalio/workflow';
+import { errorBudgetConsumed } from '../../domain/error-budget';
+import { formatDuration } from '../../domain/duration';
+import type { VerificationRecord } from '../messages';
+import { run } from './activity-stubs';
+import { escalate, type IncidentContext, nowIso, record, showDetails, transition } from './context';
+import { waitUntil } from './waits';
+
+/**
+ * The guide's resolution: wait for the root cause (5 whys) and fix reference, then verify
+ * recovery by probing health at the configured interval for the configured duration (durable
+ * timers). Verified: compute the error budget consumed and move to review. Not verified: back to
+ * mitigation, with an escalation. Returns true when resolved.
+ */
+export async function resolve(ctx: IncidentContext): Promise<boolean> {
+  const { state } = ctx;
+  showDetails(ctx, 'service restored; waiting for the root cause and fix (resolve)');
+  await waitUntil(() => state.resolution !== undefined, undefined, 'Wait for resolve');
+  const verification = await verifyRecovery(ctx);
+  state.verification = verification;
+  if (verification.verified === false) {
+    escalate(ctx, `recovery check failed: ${verification.detail ?? ''}`);
+    record(
+      ctx,
+      'verification-failed',
+      `recovery not verified (${verification.detail ?? ''}); back to mitigation`,
+    );
+    delete state.resolution;
+    delete state.mitigatedAt;
+    state.mitigationRound = (state.mitigationRound ?? 1) + 1;
+    transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
+    return false;
+  }
+  state.resolvedAt = nowIso();
+  const start = Math.min(
+    Date.parse(state.detectedAt),
+    state.alertedAt ? Date.parse(state.alertedAt) : Number.POSITIVE_INFINITY,
+  );
+  // Downtime: from the first alert until service was restored, plus failed probes afterwards.
+  const restored = Date.parse(state.mitigatedAt ?? state.resolvedAt);
+  const downtimeMs = Math.max(0, restored - start) + verification.failures * ctx.policy.healthCheck.interval;
+  const budget = errorBudgetConsumed({
+    availability: ctx.policy.slo.availabilityPercent / 100,
+    windowMs: ctx.policy.slo.window,
+    downtimeMs,
+  });
+  state.errorBudget = {
+    sloPercent: ctx.policy.slo.availabilityPercent,
+    windowMs: ctx.policy.slo.window,
+    downtimeMs: budget.downtimeMs,
+    consumedPercent: budget.consumedPercent,
+  };
+  record(
+    ctx,
+    'resolved',
+    `resolved; downtime ${formatDuration(downtimeMs)}, error budget consumed ${budget.consumedPercent}% of the ${ctx.policy.slo.availabilityPercent}% SLO`,
+  );
+  return true;
+}
+
+async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord> {
+  const { state } = ctx;
+  const { url, interval, duration, timeout, maxFailureRatio } = ctx.policy.healthCheck;
+  const startedAt = nowIso();
+  if (!url) {
+    record(
+      ctx,
+      'verification',
+      'recovery not verified: no health-check URL configured (policy.healthCheck.url)',
+    );
+    return { startedAt, endedAt: startedAt, probes: 0, failures: 0, verified: 'not-configured' };
+  }
+  const total = Math.max(1, Math.floor(duration / interval));
+  record(
+    ctx,
+    'verification',
+    `verifying recovery: GET ${url} every ${formatDuration(interval)} for ${formatDuration(duration)}`,
+  );
+  let failures = 0;
+  let probes = 0;
+  let lastOk = false;
+  let lastDetail = '';
+  for (let i = 1; i <= total; i++) {
+    state.deadlines.verification = new Date(Date.now() + (total - i + 1) * interval).toISOString();
+    showDetails(ctx, `verifying recovery: probe ${i} of ${total}, ${failures} failed so far`);
+    await sleep(interval, { summary: `Wait before health probe ${i}/${total}` });
+    const probe = await run('probeHealth', `Health probe ${i}/${total}: GET ${url}`, {
+      incidentId: state.incidentId,
+      url,
+      timeoutMs: timeout,
+    });
+    probes++;
+    lastOk = probe.ok;
+    if (!probe.ok) {
+      failures++;
+      lastDetail = probe.error ?? `HTTP ${probe.status ?? '?'}`;
+      if (failures <= 3) record(ctx, 'probe-failed', `health probe ${i}/${total} failed: ${lastDetail}`);
+    }
+    // Stop early once the failure allowance cannot be met any more.
+    if (failures / total > maxFailureRatio) break;
+  }
+  delete state.deadlines.verification;
+  const verified = lastOk && failures / total <= maxFailureRatio;
+  const detail = `${failures} of ${probes} probes failed${lastDetail ? ` (last: ${lastDetail})` : ''}`;
+  record(ctx, 'verification', `recovery ${verified ? 'verified' : 'NOT verified'}: ${detail}`);
+  return { url, startedAt, endedAt: nowIso(), probes, failures, verified, detail };
+}

@@ -1,0 +1,97 @@
+import { renderReport } from '../../domain/report';
+import type { RelatedIncident } from '../../domain/report';
+import { run } from './activity-stubs';
+import { type IncidentContext, record, showDetails, transition } from './context';
+import { waitUntil, waitWithEscalation } from './waits';
+
+/**
+ * The guide's post-incident review: write the report draft at once, remind before the 48-hour
+ * deadline, escalate when it is missed (and keep escalating), and close on the `review` record
+ * with the final report.
+ */
+export async function reviewStage(ctx: IncidentContext): Promise<void> {
+  const { state, policy } = ctx;
+  const related = await findRelated(ctx);
+  if (!state.reportPath) await writeReport(ctx, related, 'draft');
+
+  const deadline = Date.parse(state.resolvedAt!) + policy.review.deadline;
+  state.deadlines.review = new Date(deadline).toISOString();
+  const reminders = [...policy.review.remindersBefore]
+    .sort((a, b) => b - a)
+    .map((before) => deadline - before);
+  const reviewed = () => state.review !== undefined;
+  for (let i = state.reviewRemindersSent ?? 0; i < reminders.length && !reviewed(); i++) {
+    showDetails(
+      ctx,
+      `waiting for the post-incident review (reminder ${i + 1} of ${reminders.length} due ${new Date(reminders[i]!).toISOString()})`,
+    );
+    if (
+      await waitUntil(
+        reviewed,
+        reminders[i],
+        `Wait for review; reminder ${i + 1} at deadline minus ${(deadline - reminders[i]!) / 3_600_000} h`,
+      )
+    )
+      break;
+    state.reviewRemindersSent = i + 1;
+    record(
+      ctx,
+      'review-reminder',
+      `review reminder: the post-incident review is due ${state.deadlines.review}`,
+    );
+    ctx.outbox.push({
+      kind: 'reminder',
+      text: `Reminder: post-incident review of ${state.incidentId} is due ${state.deadlines.review} (report: ${state.reportPath ?? 'pending'})`,
+    });
+  }
+  await waitWithEscalation(ctx, reviewed, {
+    deadline: 'review',
+    firstDeadline: () => deadline,
+    reason: () => `post-incident review missed its ${policy.review.deadline / 3_600_000}-hour deadline`,
+    summary: 'Wait for the post-incident review',
+  });
+  await writeReport(ctx, related, 'final');
+}
+
+async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
+  const { state } = ctx;
+  try {
+    return await run('findRelatedIncidents', 'Find related incidents', {
+      incidentId: state.incidentId,
+      workflowId: state.workflowId,
+      scenario: state.scenario,
+      services: state.services,
+    });
+  } catch (error) {
+    record(ctx, 'related', `related incidents not found: ${(error as Error).message}`);
+    return [];
+  }
+}
+
+async function writeReport(
+  ctx: IncidentContext,
+  related: RelatedIncident[],
+  kind: 'draft' | 'final',
+): Promise<void> {
+  const { state } = ctx;
+  const usersAffected = ctx.incident.details?.usersAffected;
+  if (kind === 'final') {
+    state.closedAt = new Date().toISOString();
+    state.reviewedAt = state.review?.at;
+    record(ctx, 'closed', `post-incident review by ${state.review?.by ?? 'unknown'}; incident closed`);
+    // The final report shows the closing transition too.
+    transition(ctx, 'closed', 'closed; writing the final report');
+  }
+  const markdown = renderReport({
+    status: state,
+    related,
+    owner: state.acknowledgedBy ?? ctx.policy.escalationContact,
+    renderedAt: new Date().toISOString(),
+    ...(usersAffected ? { usersAffected } : {}),
+  });
+  state.reportPath = await run('writeReport', `Write ${kind} report for ${state.incidentId}`, {
+    incidentId: state.incidentId,
+    markdown,
+  });
+  if (kind === 'draft') record(ctx, 'report', `report draft written: ${state.reportPath}`);
+}

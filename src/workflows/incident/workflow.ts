@@ -1,0 +1,133 @@
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { defaultPolicy, policySchema } from '../../config/policy';
+import { incidentInputSchema } from '../../domain/incident';
+import { incidentIdFor } from '../../domain/incident-id';
+import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
+import { run } from './activity-stubs';
+import { sendNotifications, statusUpdates } from './communication';
+import {
+  type IncidentContext,
+  nowIso,
+  publishSearchAttributes,
+  record,
+  showDetails,
+  transition,
+} from './context';
+import { detect } from './detection';
+import { installHandlers } from './handlers';
+import { mitigate } from './mitigation';
+import { resolve } from './resolution';
+import { reviewStage } from './review';
+import { triage } from './triage';
+import { ContinueAsNewRequested } from './waits';
+
+/**
+ * One incident from detection to close, following the incident response guide: detection
+ * (note, immediate escalation, acknowledgement deadline), triage, mitigation (approvals, rollback
+ * children, human steps), resolution (5 whys, recovery check, error budget), post-incident review
+ * (report, 48-hour deadline), with SEV-1/2 status updates beside it. All state is one object
+ * answered by the `status` query; the policy comes from the worker through the `loadPolicy`
+ * activity (recorded in history). Long incidents continue-as-new carrying state and policy.
+ */
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
+  const incident = incidentInputSchema.parse(input.incident);
+  const info = workflowInfo();
+  const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
+  state.runs = (state.runs ?? 0) + 1;
+  const ctx: IncidentContext = {
+    incident,
+    state,
+    // Handlers are installed before the policy activity returns so no early message is lost; until
+    // then the guide's defaults answer (only a SEV-1 reassignment in that instant would use them).
+    policy: input.policy ? policySchema.parse(input.policy) : defaultPolicy(),
+    outbox: [...(input.outbox ?? [])],
+    stopping: false,
+  };
+  installHandlers(ctx);
+  publishSearchAttributes(ctx);
+  if (!input.carried) record(ctx, 'detected', `${state.severity} from ${state.source}: ${state.summary}`);
+  else record(ctx, 'continued', `continued as new (run ${state.runs}) in stage ${state.stage}`);
+  showDetails(ctx, 'starting');
+  if (!input.policy) ctx.policy = policySchema.parse(await run('loadPolicy', 'Load the lifecycle policy'));
+
+  let finished = false;
+  const notifier = sendNotifications(ctx, () => finished);
+  const cadence = statusUpdates(ctx);
+  const windDown = async () => {
+    ctx.stopping = true;
+    await cadence;
+    finished = true;
+    await notifier;
+    await condition(allHandlersFinished);
+  };
+
+  try {
+    await runStages(ctx);
+  } catch (error) {
+    if (!(error instanceof ContinueAsNewRequested)) throw error;
+    await windDown();
+    return continueAsNew<typeof incidentWorkflow>({
+      incident: input.incident,
+      carried: state,
+      policy: ctx.policy,
+      outbox: ctx.outbox,
+    });
+  }
+  await windDown();
+  return state;
+}
+
+async function runStages(ctx: IncidentContext): Promise<void> {
+  const { state } = ctx;
+  for (;;) {
+    switch (state.stage) {
+      case 'detection':
+        await detect(ctx);
+        transition(ctx, 'triage', 'triage: diagnostics and the three questions');
+        break;
+      case 'triage':
+        if (!state.triage) await triage(ctx);
+        transition(ctx, 'mitigation', 'mitigation: options in order of preference');
+        break;
+      case 'mitigation':
+        await mitigate(ctx);
+        transition(ctx, 'resolution', 'service restored; waiting for root cause and fix');
+        break;
+      case 'resolution':
+        if (await resolve(ctx)) transition(ctx, 'review', 'resolved; post-incident review due');
+        break;
+      case 'review':
+        await reviewStage(ctx);
+        transition(ctx, 'closed', `closed; report at ${state.reportPath ?? 'unknown'}`);
+        break;
+      case 'closed':
+        return;
+    }
+  }
+}
+
+function initialState(input: IncidentWorkflowInput, workflowId: string, startTime: Date): IncidentStatus {
+  const incident = incidentInputSchema.parse(input.incident);
+  const detectedAt = nowIso();
+  return {
+    incidentId: incidentIdFor(startTime, workflowId),
+    workflowId,
+    stage: 'detection',
+    severity: incident.severity,
+    services: incident.services,
+    scenario: incident.scenario,
+    summary: incident.summary,
+    source: incident.source,
+    labels: incident.labels,
+    fingerprint: incident.fingerprint,
+    detectedAt,
+    ...(incident.alertedAt ? { alertedAt: new Date(incident.alertedAt).toISOString() } : {}),
+    optionsTried: [],
+    timeline: [],
+    escalations: [],
+    deadlines: {},
+    alerts: { firing: 1, resolved: 0, lastAt: detectedAt },
+    alertHistory: [{ at: detectedAt, status: 'firing' }],
+    runs: 0,
+  };
+}
