@@ -5,6 +5,7 @@ import { createPolicyActivities } from './load-policy';
 import { createNotifyActivities } from './notify';
 import { createOpenIncidentActivities } from './open-incidents';
 import { createRecordActivities } from './records';
+import { createRelatedIncidentActivities } from './related-incidents';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createHealthProbeActivities(deps),
     ...createOpenIncidentActivities(deps),
+    // After open-incidents: replaces its findRelatedIncidents placeholder.
+    ...createRelatedIncidentActivities(deps),
   };
 }
 

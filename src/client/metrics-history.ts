@@ -57,9 +57,7 @@ export function historyQuery(q: HistoryQuery): string {
   const match: string[] = [];
   if (q.scenario) match.push(`${SA.scenario.name} = ${quoted(q.scenario, 'scenario')}`);
   if (q.services?.length)
-    match.push(
-      `(${q.services.map((s) => `${SA.services.name} = ${quoted(s, 'service')}`).join(' OR ')})`,
-    );
+    match.push(`(${q.services.map((s) => `${SA.services.name} = ${quoted(s, 'service')}`).join(' OR ')})`);
   if (match.length) clauses.push(q.matchAny ? `(${match.join(' OR ')})` : match.join(' AND '));
   if (q.excludeWorkflowId) clauses.push(`WorkflowId != ${quoted(q.excludeWorkflowId, 'workflowId')}`);
   return clauses.join(' AND ');
