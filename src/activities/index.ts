@@ -6,6 +6,7 @@ import { createNotifyActivities } from './notify';
 import { createOpenIncidentActivities } from './open-incidents';
 import { createRecordActivities } from './records';
 import { createRelatedIncidentActivities } from './related-incidents';
+import { createRunbookActivities } from './runbook';
 
 export type { ActivityDeps } from './deps';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createNotifyActivities(deps),
     ...createDiagnosticActivities(deps),
+    ...createRunbookActivities(deps),
     ...createPolicyActivities(deps),
     ...createHealthProbeActivities(deps),
     ...createOpenIncidentActivities(deps),

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: every workflow type the worker registers. */
 export { incidentWorkflow } from './incident';
+export { fullRollback, mcpRollback, visualBaselinesUpdate, widgetRollback } from './rollback';

@@ -1,7 +1,13 @@
 /**
  * The contract between the incident workflow (and the CLI, and drills) and the rollback child
- * workflows `widgetRollback`, `mcpRollback` and `fullRollback`. Every destructive target is an
- * explicit SHA or tag resolved before the child starts, so a retry never acts on "HEAD".
+ * workflows `widgetRollback`, `mcpRollback` and `fullRollback` (plus `visualBaselinesUpdate`).
+ * Every destructive target is an explicit SHA or tag, resolved once and recorded in workflow
+ * history before any change, so a retry never acts on "HEAD".
+ *
+ * Starting one on its own (CLI `incident rollback`, a drill): workflow type from
+ * `ROLLBACK_WORKFLOW_TYPES`, workflow ID `rollbackWorkflowId(procedure, incidentId)`, task queue
+ * `incident-response`, one `RollbackInput` argument. A rollback never throws for a failed step:
+ * it undoes what it did (newest first) and returns `ok: false` with `failedStep`.
  */
 import type { RollbackProcedure } from '../domain/scenarios';
 
@@ -17,6 +23,13 @@ export interface RollbackInput {
   badCommit?: string;
   /** Full SHA or tag of the known-good version (modes reset and checkout). */
   knownGood?: string;
+  /**
+   * mcpRollback in revert mode reverts only this part of `badCommit` (the guide's
+   * `git revert HEAD -- platforms/mcp/`); default `platforms/mcp/`.
+   */
+  path?: string;
+  /** Services the procedure stops and starts (names in target.services); default `["mcp"]`. */
+  services?: string[];
 }
 
 export interface RollbackStepRecord {
@@ -35,6 +48,40 @@ export interface RollbackResult {
   /** The step that failed, when ok is false. */
   failedStep?: string;
   /** HEAD of the working copy after the procedure (and any undo). */
+  headAfter?: string;
+  /** Why the failed step failed (the activity's message). */
+  error?: string;
+  /** Where HEAD was saved before the first destructive step: `refs/incident-backup/<ID>`. */
+  backupRef?: string;
+  /** The revert commit made (or found from an earlier attempt), in revert mode. */
+  revertCommit?: string;
+}
+
+/**
+ * Workflow ID of a rollback: `rollback-<procedure>-<incidentId>`. One per incident and procedure,
+ * so starting the same rollback twice (a CLI retry, a parent's retry) lands on the same execution.
+ */
+export const rollbackWorkflowId = (procedure: RollbackProcedure, incidentId: string): string =>
+  `rollback-${procedure}-${incidentId}`;
+
+/** Input of `visualBaselinesUpdate`, the visual-regression scenario's "intended change" branch. */
+export interface VisualBaselinesInput {
+  incidentId: string;
+  repoPath?: string;
+  /** The feature the change belongs to, for the commit message. */
+  reason?: string;
+}
+
+/** Workflow ID of a baseline update: `visual-baselines-<incidentId>`. */
+export const visualBaselinesWorkflowId = (incidentId: string): string => `visual-baselines-${incidentId}`;
+
+export interface VisualBaselinesResult {
+  ok: boolean;
+  steps: RollbackStepRecord[];
+  failedStep?: string;
+  error?: string;
+  /** The baselines commit (absent when the baselines already matched). */
+  commit?: string;
   headAfter?: string;
 }
 

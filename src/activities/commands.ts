@@ -1,0 +1,106 @@
+/**
+ * Runbook commands (the guide's pnpm scripts) as an activity. Only commands named in the target
+ * config run, with their configured argument arrays and timeouts; input never becomes argv.
+ */
+import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/common';
+import type { RunbookCommandName } from '../config/target';
+import { assertRefName } from '../domain/git-safety';
+import { FAILURE } from '../domain/failure-types';
+import { commandEnv, currentContext, failure, validated } from './activity-context';
+import type { ActivityDeps } from './deps';
+import { killTree } from './process-tree';
+import { incidentDir } from './records';
+import { resolveRepo } from './repo';
+import { lastLines, type RunProcessResult, runProcess } from './run-process';
+
+export interface RunCommandInput {
+  incidentId: string;
+  command: RunbookCommandName;
+  /** Stable kebab-case step ID; names the log file `incidents/<ID>/logs/<step>.log`. */
+  step: string;
+  repoPath?: string;
+}
+
+export interface RunCommandResult {
+  command: RunbookCommandName;
+  exitCode: number;
+  durationMs: number;
+  tail: string;
+  logPath: string;
+}
+
+/** Environment every runbook command gets: each service's port under its variable name. */
+export function serviceEnv(deps: ActivityDeps): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const service of Object.values(deps.config.target.services))
+    env[service.portEnv] = String(service.port);
+  return env;
+}
+
+/**
+ * Runs a configured command, heartbeating its tail. The marker ties its processes to this
+ * activity (workflow ID + activity ID), so a retry after a worker crash first kills whatever the
+ * crashed attempt left running, then starts clean.
+ */
+export async function execRunbookCommand(
+  deps: ActivityDeps,
+  input: RunCommandInput,
+): Promise<RunProcessResult> {
+  const spec = deps.config.target.runbook[input.command];
+  if (!spec) throw failure(FAILURE.notConfigured, `no runbook command named ${input.command}`);
+  validated(() => assertRefName(input.step, 'step'));
+  const repo = resolveRepo(deps, input.repoPath);
+  const dir = incidentDir(deps, input.incidentId);
+  const ctx = currentContext();
+  const info = ctx?.info;
+  const marker = info
+    ? `${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}`
+    : `${input.incidentId}/${input.step}/${process.pid}-${Date.now()}`;
+  if (info && info.attempt > 1) await killTree({ marker, graceMs: 1_000 });
+  return runProcess({
+    argv: spec.argv,
+    cwd: repo,
+    env: commandEnv({ ...serviceEnv(deps), ...spec.env }),
+    timeoutMs: spec.timeoutMs,
+    logPath: join(dir, 'logs', `${input.step}.log`),
+    pidFile: join(dir, 'run', `${input.step}.pid`),
+    marker,
+    signal: ctx?.cancellationSignal,
+    onProgress: (tail) => ctx?.heartbeat({ step: input.step, marker, tail: lastLines(tail, 5) }),
+  });
+}
+
+export function createCommandActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Runs one runbook command to completion. Retries are safe: the guide's commands (install,
+     * build, test) are idempotent, and a retry kills the previous attempt's tree first. Throws
+     * `CommandFailed` (exit code), `CommandTimedOut` (killed at the configured timeout) or a
+     * cancellation after killing the tree. Heartbeats about every second.
+     */
+    async runRunbookCommand(input: RunCommandInput): Promise<RunCommandResult> {
+      const result = await execRunbookCommand(deps, input);
+      if (result.cancelled) throw new CancelledFailure(`${input.command} cancelled; process tree killed`);
+      if (result.timedOut)
+        throw failure(
+          FAILURE.commandTimedOut,
+          `${input.command} ran past ${deps.config.target.runbook[input.command].timeoutMs} ms and was killed with its process tree`,
+          { logPath: result.logPath },
+        );
+      if (result.exitCode !== 0)
+        throw failure(
+          FAILURE.commandFailed,
+          `${input.command} exited with ${result.exitCode ?? 'no code'}:\n${lastLines(result.tail)}`,
+          { logPath: result.logPath, exitCode: result.exitCode },
+        );
+      return {
+        command: input.command,
+        exitCode: 0,
+        durationMs: result.durationMs,
+        tail: lastLines(result.tail, 5),
+        logPath: result.logPath,
+      };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The rollback saga: each completed step registers its undo; when a step fails, the undos run
+ * newest first and every step's fate is recorded for the result and the incident timeline.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import type { RollbackStepRecord } from '../rollback-contract';
+
+/** A step failed; `step` is its stable ID. */
+export class RollbackStepFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
+    super(`${step} failed: ${reason}`);
+    this.name = 'RollbackStepFailed';
+  }
+}
+
+/** The activity's own message, not the "Activity task failed" wrapper. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return reasonOf(error.cause);
+  if (error instanceof ApplicationFailure) return `${error.type ?? 'Error'}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Undo {
+  step: string;
+  run: () => Promise<unknown>;
+}
+
+export class RollbackSaga {
+  readonly steps: RollbackStepRecord[] = [];
+  private readonly undos: Undo[] = [];
+
+  /** Runs a step, records it, and on success registers `undo` (if any) for compensation. */
+  async step<T>(
+    step: string,
+    run: () => Promise<T>,
+    options: { undo?: (result: T) => Promise<unknown>; detail?: (result: T) => string | undefined } = {},
+  ): Promise<T> {
+    const startedAt = new Date().toISOString();
+    try {
+      const result = await run();
+      this.steps.push({
+        step,
+        status: 'succeeded',
+        startedAt,
+        endedAt: new Date().toISOString(),
+        detail: options.detail?.(result),
+      });
+      const undo = options.undo;
+      if (undo) this.undos.push({ step, run: () => undo(result) });
+      return result;
+    } catch (error) {
+      const reason = reasonOf(error);
+      this.steps.push({
+        step,
+        status: 'failed',
+        startedAt,
+        endedAt: new Date().toISOString(),
+        detail: reason,
+      });
+      // A cancelled rollback still undoes its steps, then reports the cancellation itself.
+      if (isCancellation(error)) throw error;
+      throw new RollbackStepFailed(step, reason);
+    }
+  }
+
+  /** Records a step that does not apply to this mode. */
+  skip(step: string, detail: string): void {
+    const at = new Date().toISOString();
+    this.steps.push({ step, status: 'skipped', startedAt: at, endedAt: at, detail });
+  }
+
+  /**
+   * Runs the registered undos newest first, even when the workflow is being cancelled. An undo
+   * that fails is recorded and the rest still run.
+   */
+  async compensate(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const undo of [...this.undos].reverse()) {
+        const startedAt = new Date().toISOString();
+        try {
+          await undo.run();
+          const original = this.steps.find((s) => s.step === undo.step && s.status === 'succeeded');
+          if (original) original.status = 'undone';
+          this.steps.push({
+            step: `undo-${undo.step}`,
+            status: 'succeeded',
+            startedAt,
+            endedAt: new Date().toISOString(),
+          });
+        } catch (error) {
+          this.steps.push({
+            step: `undo-${undo.step}`,
+            status: 'failed',
+            startedAt,
+            endedAt: new Date().toISOString(),
+            detail: reasonOf(error),
+          });
+        }
+      }
+      this.undos.length = 0;
+    });
+  }
+}

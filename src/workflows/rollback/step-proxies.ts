@@ -1,0 +1,71 @@
+/**
+ * Activity proxies of the rollback procedures, one per kind of step, each with its own timeouts
+ * and retries. Heartbeat timeouts of 5 s bound how long a killed worker's step stays orphaned:
+ * the server notices within 5 s and the retry (1 s later) starts on a live worker, which first
+ * kills whatever the dead attempt left running.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { FAILURE, NON_RETRYABLE_RUNBOOK_FAILURES } from '../../domain/failure-types';
+
+/** Lock: retried until the other incident releases it (or its lock goes stale), up to 30 min. */
+export const lock = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: {
+    initialInterval: '250 milliseconds',
+    backoffCoefficient: 1.5,
+    maximumInterval: '2 seconds',
+    nonRetryableErrorTypes: NON_RETRYABLE_RUNBOOK_FAILURES,
+  },
+});
+
+/** git steps: seconds of work; transient failures (index.lock, I/O) retry 5 times. */
+export const gitSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE_RUNBOOK_FAILURES,
+  },
+});
+
+/** `pnpm install`: a failure may be the network, so it retries (3 attempts). */
+export const installStep = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_RUNBOOK_FAILURES, FAILURE.commandTimedOut],
+  },
+});
+
+/**
+ * Builds and verifications: a non-zero exit or a hang will not change on retry, so those are
+ * final; only a lost worker (heartbeat timeout) is retried.
+ */
+export const buildStep = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [
+      ...NON_RETRYABLE_RUNBOOK_FAILURES,
+      FAILURE.commandFailed,
+      FAILURE.commandTimedOut,
+    ],
+  },
+});
+
+/** Service start/stop: health waits heartbeat; an unhealthy service is final. */
+export const serviceSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_RUNBOOK_FAILURES, FAILURE.serviceUnhealthy],
+  },
+});

@@ -1,0 +1,123 @@
+/* eslint-disable @typescript-eslint/unbound-method -- activity objects never use `this` */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createGitActivities } from '../../src/activities/git';
+import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
+import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
+
+const env = quietActivityEnv();
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'git-activities-'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function setup(name: string, options: Parameters<typeof createExampleRepo>[1]) {
+  const repo = await createExampleRepo(dir, options, name);
+  const acts = createGitActivities(runbookDeps(dir, repo.path, 1));
+  return { repo, acts };
+}
+
+describe('git activities', () => {
+  it('reverts an explicit SHA once: the second run finds the revert and makes no commit', async () => {
+    const { repo, acts } = await setup('revert-twice', { breakKind: 'widget-build', docsAfter: true });
+    const first = await env.run(acts.revertCommit, { incidentId: 'INC-1', sha: repo.badSha! });
+    const second = await env.run(acts.revertCommit, { incidentId: 'INC-1', sha: repo.badSha! });
+    assert.equal(first.alreadyReverted, false);
+    assert.equal(second.alreadyReverted, true);
+    assert.equal(second.revertSha, first.revertSha);
+    assert.deepEqual(await revertsOf(repo.path, repo.badSha!), [first.revertSha]);
+    assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), first.revertSha);
+    // The docs commit after the bad one is still there: the explicit SHA was reverted, not HEAD.
+    assert.match(await gitIn(repo.path, 'log', '--format=%s', '-3'), /Add a changelog/);
+  });
+
+  it("reverts only platforms/mcp/'s part of a commit, once", async () => {
+    const { repo, acts } = await setup('revert-path', { breakKind: 'mcp-start' });
+    const input = { incidentId: 'INC-2', sha: repo.badSha!, path: 'platforms/mcp/' };
+    const first = await env.run(acts.revertPath, input);
+    const second = await env.run(acts.revertPath, input);
+    assert.equal(first.touchedPath, true);
+    assert.equal(second.alreadyReverted, true);
+    assert.equal(second.revertSha, first.revertSha);
+    assert.equal(await gitIn(repo.path, 'rev-list', '--count', `${repo.badSha!}..HEAD`), '1');
+    assert.equal(await gitIn(repo.path, 'diff', repo.goodSha, 'HEAD', '--', 'platforms/mcp/'), '');
+    assert.match(await gitIn(repo.path, 'diff', repo.goodSha, 'HEAD', '--stat'), /README\.md/);
+  });
+
+  it('resumes a path revert that a crash left half applied (pending marker), making one commit', async () => {
+    const { repo, acts } = await setup('revert-path-crash', { breakKind: 'mcp-start' });
+    // Simulate the crash: the reverse patch is staged, the pending marker written, no commit.
+    const patch = await gitIn(
+      repo.path,
+      'diff-tree',
+      '-p',
+      '--no-commit-id',
+      repo.badSha!,
+      '--',
+      'platforms/mcp/',
+    );
+    const { execa } = await import('execa');
+    await execa('git', ['apply', '-R', '--index', '-'], { cwd: repo.path, input: `${patch}\n` });
+    const stateDir = join(await gitIn(repo.path, 'rev-parse', '--absolute-git-dir'), 'incident-engine');
+    await execa('mkdir', ['-p', stateDir]);
+    await writeFile(join(stateDir, `pending-path-revert-${repo.badSha!}`), 'crashed');
+    const result = await env.run(acts.revertPath, {
+      incidentId: 'INC-3',
+      sha: repo.badSha!,
+      path: 'platforms/mcp/',
+    });
+    assert.equal(result.alreadyReverted, false);
+    assert.equal(await gitIn(repo.path, 'rev-list', '--count', `${repo.badSha!}..HEAD`), '1');
+    assert.equal(await gitIn(repo.path, 'status', '--porcelain', '--untracked-files=no'), '');
+  });
+
+  it('refuses to overwrite uncommitted changes it did not make', async () => {
+    const { repo, acts } = await setup('dirty', { breakKind: 'widget-build' });
+    await writeFile(join(repo.path, 'packages/ui/src/theme.mjs'), 'export const theme = {};\n');
+    await assert.rejects(env.run(acts.revertCommit, { incidentId: 'INC-4', sha: repo.badSha! }), {
+      type: 'DirtyWorkingTree',
+    });
+  });
+
+  it('resets to an explicit SHA after saving the backup ref, twice, and the backup restores', async () => {
+    const { repo, acts } = await setup('reset', { breakKind: 'ui-change' });
+    const first = await env.run(acts.resetToCommit, { incidentId: 'INC-5', sha: repo.goodSha });
+    const second = await env.run(acts.resetToCommit, { incidentId: 'INC-5', sha: repo.goodSha });
+    assert.equal(first.head, repo.goodSha);
+    assert.equal(second.backup.sha, repo.headSha, 'the second run keeps the first backup');
+    assert.equal(await gitIn(repo.path, 'rev-parse', 'refs/incident-backup/INC-5'), repo.headSha);
+    await env.run(acts.restoreBackupRef, { incidentId: 'INC-5', branch: first.backup.branch });
+    await env.run(acts.restoreBackupRef, { incidentId: 'INC-5', branch: first.backup.branch });
+    assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), repo.headSha);
+    assert.equal(await gitIn(repo.path, 'symbolic-ref', '--short', 'HEAD'), 'main');
+  });
+
+  it('checks out the known-good tag, creates the fix branch and tags a release, each twice', async () => {
+    const { repo, acts } = await setup('checkout', { breakKind: 'mcp-contract' });
+    const a = await env.run(acts.checkoutKnownGood, { incidentId: 'INC-6', ref: 'v1.0.0' });
+    const b = await env.run(acts.checkoutKnownGood, { incidentId: 'INC-6', ref: 'v1.0.0' });
+    assert.equal(a.head, repo.goodSha);
+    assert.equal(b.backup.branch, undefined, 'detached after the first run');
+    assert.equal(a.backup.branch, 'main');
+    const fix1 = await env.run(acts.createFixBranch, { incidentId: 'INC-6', from: 'main' });
+    const fix2 = await env.run(acts.createFixBranch, { incidentId: 'INC-6', from: 'main' });
+    assert.deepEqual([fix1.created, fix2.created, fix1.branch], [true, false, 'fix/incident-INC-6']);
+    const tag1 = await env.run(acts.tagRelease, { tag: 'v1.0.1', sha: repo.goodSha });
+    const tag2 = await env.run(acts.tagRelease, { tag: 'v1.0.1', sha: repo.goodSha });
+    assert.deepEqual([tag1.created, tag2.created], [true, false]);
+    await assert.rejects(env.run(acts.tagRelease, { tag: 'v1.0.1', sha: repo.badSha! }), {
+      type: 'TagExists',
+    });
+    const recent = await env.run(acts.recentCommits, {
+      limit: 5,
+      path: 'platforms/mcp/',
+      repoPath: repo.path,
+    });
+    assert.equal(recent.length, 1);
+    assert.equal(await env.run(acts.resolveRef, { ref: 'v1.0.0' }), repo.goodSha);
+  });
+});

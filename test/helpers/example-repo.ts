@@ -1,0 +1,168 @@
+/**
+ * A disposable copy of examples/mcp-widgets-service as a real git repository: the known-good
+ * release tagged `v1.0.0`, then one real breaking commit of the chosen kind.
+ */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const EXAMPLE_SOURCE = fileURLToPath(new URL('../../examples/mcp-widgets-service', import.meta.url));
+
+/**
+ * - `mcp-start`: the server refuses to start (a contract tool loses its implementation); the
+ *   commit also edits README.md, outside platforms/mcp/.
+ * - `mcp-contract`: the server starts but `render_widget` answers without HTML.
+ * - `widget-build`: a widget grows past the bundle budget, so `pnpm build:widgets` fails.
+ * - `ui-change`: the UI accent colour changes, so the visual test shows diffs.
+ * - `test-hang`: a test that never ends and leaves a grandchild process running.
+ */
+export type BreakKind = 'mcp-start' | 'mcp-contract' | 'widget-build' | 'ui-change' | 'test-hang';
+
+export interface ExampleRepo {
+  path: string;
+  /** The commit tagged v1.0.0. */
+  goodSha: string;
+  /** The breaking commit (HEAD unless `docsAfter`). */
+  badSha?: string;
+  /** HEAD when created. */
+  headSha: string;
+}
+
+export const gitIn = async (repo: string, ...args: string[]): Promise<string> =>
+  (await execa('git', args, { cwd: repo })).stdout.trim();
+
+async function edit(repo: string, file: string, change: (text: string) => string): Promise<void> {
+  const path = join(repo, file);
+  const before = await readFile(path, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing`);
+  await writeFile(path, after);
+}
+
+const BREAKS: Record<BreakKind, { message: string; apply: (repo: string) => Promise<void> }> = {
+  'mcp-start': {
+    message: 'Rename render_widget tool implementation',
+    apply: async (repo) => {
+      await edit(repo, 'platforms/mcp/tools.mjs', (t) => t.replace('render_widget:', 'renderWidget:'));
+      await edit(repo, 'README.md', (t) => `${t}\nThe render tool is now called renderWidget.\n`);
+    },
+  },
+  'mcp-contract': {
+    message: 'Return widget markup under a new key',
+    apply: (repo) =>
+      edit(repo, 'platforms/mcp/tools.mjs', (t) =>
+        t.replace('return { html: renderWidget(name) };', 'return { markup: renderWidget(name) };'),
+      ),
+  },
+  'widget-build': {
+    message: 'Show the full changelog',
+    apply: (repo) =>
+      edit(repo, 'packages/widgets/src/changelog.mjs', (t) =>
+        t.replace(
+          "list(['Widgets render from shared UI', 'Contract tests in CI'])",
+          'list(Array.from({ length: 2000 }, (_, i) => `Change number ${i}`))',
+        ),
+      ),
+  },
+  'ui-change': {
+    message: 'New accent colour',
+    apply: (repo) =>
+      edit(repo, 'packages/ui/src/theme.mjs', (t) => t.replace("accent: '#0b5fff'", "accent: '#d1242f'")),
+  },
+  'test-hang': {
+    message: 'Add a test that waits for the server',
+    apply: (repo) =>
+      writeFile(
+        join(repo, 'test', 'wait-for-server.test.mjs'),
+        [
+          "import { spawn } from 'node:child_process';",
+          "import { test } from 'node:test';",
+          '',
+          "test('waits for a server that never answers', async () => {",
+          "  spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+          '  await new Promise(() => setInterval(() => {}, 1000));',
+          '});',
+          '',
+        ].join('\n'),
+      ),
+  },
+};
+
+export interface ExampleRepoOptions {
+  breakKind?: BreakKind;
+  /** A harmless commit after the breaking one (so "revert HEAD" would revert the wrong thing). */
+  docsAfter?: boolean;
+}
+
+/** Copies the example into `<dir>/<name>`, commits, tags v1.0.0, then commits the break. */
+export async function createExampleRepo(
+  dir: string,
+  options: ExampleRepoOptions = {},
+  name = 'repo',
+): Promise<ExampleRepo> {
+  const path = join(dir, name);
+  await cp(EXAMPLE_SOURCE, path, {
+    recursive: true,
+    filter: (src) => !/\/(node_modules|dist|\.incident)(\/|$)/.test(src.slice(EXAMPLE_SOURCE.length)),
+  });
+  await gitIn(path, 'init', '--quiet', '--initial-branch=main');
+  await gitIn(path, 'config', 'user.name', 'Test Operator');
+  await gitIn(path, 'config', 'user.email', 'operator@example.test');
+  await gitIn(path, 'config', 'commit.gpgsign', 'false');
+  await gitIn(path, 'add', '--all');
+  await gitIn(path, 'commit', '--quiet', '-m', 'Release 1.0.0');
+  await gitIn(path, 'tag', 'v1.0.0');
+  const goodSha = await gitIn(path, 'rev-parse', 'HEAD');
+  let badSha: string | undefined;
+  if (options.breakKind) {
+    const change = BREAKS[options.breakKind];
+    await change.apply(path);
+    await gitIn(path, 'add', '--all');
+    await gitIn(path, 'commit', '--quiet', '-m', change.message);
+    badSha = await gitIn(path, 'rev-parse', 'HEAD');
+  }
+  if (options.docsAfter) {
+    await writeFile(join(path, 'CHANGELOG.md'), '# Changelog\n\n- 1.0.0: first release\n');
+    await gitIn(path, 'add', 'CHANGELOG.md');
+    await gitIn(path, 'commit', '--quiet', '-m', 'Add a changelog');
+  }
+  return { path, goodSha, badSha, headSha: await gitIn(path, 'rev-parse', 'HEAD') };
+}
+
+/** Commits whose message says "This reverts commit <sha>" (or the path-revert trailer). */
+export async function revertsOf(repo: string, sha: string): Promise<string[]> {
+  const out = await gitIn(repo, 'log', '--format=%H', '--fixed-strings', `--grep=${sha}`, `${sha}..HEAD`);
+  return out.split('\n').filter(Boolean);
+}
+
+/** Live processes whose command line contains `text` (for orphan checks), from /proc. */
+export async function processesMatching(text: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      if (cmdline.includes(text) && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'))
+        pids.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** A TCP port free right now (the OS picks it), for a test's own MCP server. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
