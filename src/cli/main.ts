@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAck } from './commands/ack';
 import { registerApproval } from './commands/approve';
 import { registerList } from './commands/list';
+import { registerMetrics } from './commands/metrics';
 import { registerReport } from './commands/report';
 import { registerResolve } from './commands/resolve';
 import { registerReview } from './commands/review';
@@ -38,6 +39,7 @@ registerResolve(program);
 registerReview(program);
 registerReport(program);
 registerRollback(program);
+registerMetrics(program);
 for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
 await runMain(async () => {

@@ -14,9 +14,10 @@ interface MetricsOptions {
   severity?: string;
 }
 
-const instant = z.iso
-  .datetime({ offset: true, local: false })
-  .or(z.iso.date())
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: 'must be an ISO 8601 date (2026-10-01) or date-time (2026-10-01T00:00:00Z)',
+  })
   .transform((value) => new Date(value));
 
 const metricsOptionsSchema = z
@@ -40,7 +41,11 @@ export function registerMetrics(program: Command): void {
     .option('--until <date>', 'incidents detected before (ISO 8601 date or date-time)')
     .option('--severity <sev>', SEVERITIES.join(', '))
     .option('--json', 'print JSON');
-  example(command, 'incident metrics --since 2026-10-01 --until 2027-01-01', 'incident metrics --severity SEV-1 --json');
+  example(
+    command,
+    'incident metrics --since 2026-10-01 --until 2027-01-01',
+    'incident metrics --severity SEV-1 --json',
+  );
   command.action(
     withContext<MetricsOptions>(async (ctx, _args, opts) => {
       const filter = parseOrThrow(metricsOptionsSchema, {
@@ -61,7 +66,9 @@ export function registerMetrics(program: Command): void {
             ? `### Recurring incidents\n\n${recurring.map((g) => `- ${g.label}: ${g.incidents.length} incidents (${g.incidents.map((i) => i.incidentId).join(', ')})`).join('\n')}\n`
             : '### Recurring incidents\n\nNone in this period.\n',
           ...(skipped.length
-            ? [`Not counted (no record available): ${skipped.map((s) => `${s.workflowId} (${s.reason})`).join('; ')}`]
+            ? [
+                `Not counted (no record available): ${skipped.map((s) => `${s.workflowId} (${s.reason})`).join('; ')}`,
+              ]
             : []),
         ].join('\n'),
       );
