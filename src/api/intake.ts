@@ -2,7 +2,7 @@ import { workflowUrl } from '../config/env';
 import { routeAlert } from '../config/alert-routing';
 import { incidentInputSchema, type Source, incidentWorkflowId } from '../domain/incident';
 import { type AlertOrigin, dedupKey } from '../client/dedup-key';
-import { incidentIdOf, lookupIncident } from '../client/lookup';
+import { incidentIdOfRun } from '../client/lookup';
 import { openIncident, recordAlert } from '../client/open-incident';
 import { parseOrThrow } from '../client/validation';
 import type { AlertInput } from '../workflows/messages';
@@ -26,7 +26,7 @@ export interface IntakeResult {
   sourceKey: string;
   fingerprint: string;
   workflowId: string;
-  /** Known once the incident's workflow has run its first task; always known when deduplicated. */
+  /** The guide's incident ID (absent only if the describe after the start failed). */
   incidentId?: string;
   status: 'firing' | 'resolved';
   /** firing: true when the alert landed on an already open incident. */
@@ -107,13 +107,7 @@ export async function deliverAlerts(
       const opened = await openIncident(ctx.client, incident, signal, {
         taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
       });
-      // A deduplicated alert's incident has run, so its ID is on the search attributes already.
-      const incidentId = opened.deduplicated
-        ? await lookupIncident(ctx.client, workflowId).then(
-            ({ description }) => incidentIdOf(description),
-            () => undefined,
-          )
-        : undefined;
+      const incidentId = await incidentIdOfRun(ctx.client, workflowId, opened.runId).catch(() => undefined);
       return {
         ...base,
         incidentId,

@@ -48,9 +48,9 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-/** Replaces Fastify's JSON parser in this scope with {@link parseJsonBody}. */
+/** In this scope, JSON through {@link parseJsonBody} is the only body accepted (others get 415). */
 export function useGuardedJson(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseJsonBody(body as string));

@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { incidentWorkflowId, SAFE_NAME } from '../domain/incident';
+import { incidentIdFor } from '../domain/incident-id';
 import { SA } from '../workflows/search-attributes';
 import { IncidentNotFoundError, InvalidRequestError } from './errors';
 import { INCIDENT_WORKFLOW_TYPE } from './open-incident';
@@ -77,3 +78,13 @@ export async function lookupIncident(
 /** Reads one of our search attributes from a description (undefined until the workflow sets it). */
 export const incidentIdOf = (description: WorkflowExecutionDescription): string | undefined =>
   description.typedSearchAttributes.get(SA.incidentId);
+
+/**
+ * The incident ID of a run without asking a worker: the IncidentId search attribute once the
+ * workflow has set it, otherwise derived exactly as the workflow derives it (start time and
+ * workflow ID, src/domain/incident-id.ts). One describe call, answered by the server alone.
+ */
+export async function incidentIdOfRun(client: Client, workflowId: string, runId?: string): Promise<string> {
+  const description = await client.workflow.getHandle(workflowId, runId).describe();
+  return incidentIdOf(description) ?? incidentIdFor(description.startTime, workflowId);
+}

@@ -101,7 +101,7 @@ function jobFrom(event: string, body: unknown): CiJob | { ignored: string } {
  * success of the same job is recorded on it as a resolved alert; everything else is 202-ignored.
  */
 export function githubRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { formatIncidentId, incidentInputSchema, SCENARIOS, SEVERITIES, SOURCES } from '../../domain/incident';
-import { EngineUnavailableError } from '../../client/errors';
 import { openIncident } from '../../client/open-incident';
-import { fetchStatus } from '../../client/status';
+import { incidentIdOfRun } from '../../client/lookup';
 import { parseOrThrow } from '../../client/validation';
 import { collect, example, withContext } from '../action';
 
@@ -56,19 +55,11 @@ export function registerStart(program: Command): void {
         },
         { taskQueue: ctx.env.TEMPORAL_TASK_QUEUE },
       );
-      // The incident ID is assigned by the workflow's first task; a missing worker leaves it unknown.
-      const incidentId = await fetchStatus(client, opened).then(
-        (status) => status.incidentId,
-        (error: unknown) => {
-          if (error instanceof EngineUnavailableError) return undefined;
-          throw error;
-        },
-      );
+      const incidentId = await incidentIdOfRun(client, opened.workflowId, opened.runId);
       const url = ctx.url(opened.workflowId);
       ctx.print({ incidentId, workflowId: opened.workflowId, deduplicated: opened.deduplicated, url }, () =>
         [
-          `${ctx.c.bold(incidentId ?? opened.workflowId)} ${opened.deduplicated ? 'already open: alert recorded on it' : 'opened'} (${incident.severity})`,
-          ...(incidentId ? [] : ['  incident ID not assigned yet: is a worker running? (npm run worker)']),
+          `${ctx.c.bold(incidentId)} ${opened.deduplicated ? 'already open: alert recorded on it' : 'opened'} (${incident.severity})`,
           `  workflow: ${opened.workflowId}`,
           `  Web UI: ${url}`,
         ].join('\n'),
