@@ -49,6 +49,8 @@ export function commandEnv(extra: Record<string, string> = {}): Record<string, s
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   env.PATH = [PROJECT_BIN, process.env.PATH ?? ''].join(':');
+  // The engine's own test runner must not leak into the target's (`node --test` reads this).
+  delete env.NODE_TEST_CONTEXT;
   // A CI-looking environment keeps pnpm from prompting; no colour keeps logs readable.
   env.CI = env.CI ?? 'true';
   env.NO_COLOR = '1';

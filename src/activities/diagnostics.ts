@@ -76,6 +76,13 @@ function insideRepoRelative(repo: string, path: string): string {
   return path;
 }
 
+/** The last output line that is the command's own, not pnpm's lifecycle noise. */
+function meaningfulLine(tail: string): string {
+  const noise = /^\s*$|ELIFECYCLE|^\s*WARN\s|^\s*>|^\s*ERR_PNPM|node_modules missing/;
+  const lines = tail.split('\n').filter((line) => !noise.test(line));
+  return (lines.at(-1) ?? '').trim().slice(0, 300);
+}
+
 /** A runbook command whose exit code is the answer (contract test, build, visual test ...). */
 const command =
   (name: RunbookCommandName, passed: string, failed: string): Run =>
@@ -88,7 +95,7 @@ const command =
     });
     const ok = result.exitCode === 0;
     const reason = result.timedOut ? ' (timed out, killed)' : ok ? '' : ` (exit ${result.exitCode ?? '?'})`;
-    const lastLine = lastLines(result.tail, 1);
+    const lastLine = meaningfulLine(result.tail);
     return {
       ok,
       summary: `${ok ? passed : failed}${reason}${lastLine ? `: ${lastLine}` : ''}`,

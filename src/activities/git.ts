@@ -227,17 +227,11 @@ export function createGitActivities(deps: ActivityDeps) {
       input: IncidentRepoInput & { from?: string },
     ): Promise<{ branch: string; sha: string; created: boolean }> {
       const branch = validated(() => fixBranchName(input.incidentId));
+      const fromRef = input.from === undefined ? 'HEAD' : validated(() => assertRefName(input.from, 'from'));
       const repo = resolveRepo(deps, input.repoPath);
       const existing = await revParse(repo, `refs/heads/${branch}`);
       if (existing) return { branch, sha: existing, created: false };
-      const from =
-        input.from === undefined
-          ? await head(repo)
-          : await requireCommit(
-              repo,
-              validated(() => assertRefName(input.from, 'from')),
-              'from',
-            );
+      const from = await requireCommit(repo, fromRef, 'from');
       await git(repo, ['branch', branch, from]);
       return { branch, sha: from, created: true };
     },

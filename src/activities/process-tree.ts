@@ -28,6 +28,11 @@ async function isZombie(pid: number): Promise<boolean> {
   }
 }
 
+/** Alive and not a zombie: really still running. */
+export async function isRunning(pid: number): Promise<boolean> {
+  return isAlive(pid) && !(await isZombie(pid));
+}
+
 async function numericDirs(): Promise<number[]> {
   const names = await readdir('/proc').catch(() => [] as string[]);
   return names.filter((name) => /^\d+$/.test(name)).map(Number);

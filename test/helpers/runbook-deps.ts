@@ -30,8 +30,16 @@ export function runbookDeps(
 }
 
 const silent = () => undefined;
+
+/** MockActivityEnvironment whose `run` keeps the activity's argument and result types. */
+export type TypedActivityEnv = Omit<MockActivityEnvironment, 'run'> & {
+  run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R>;
+};
+
 /** MockActivityEnvironment without the SDK's log line for every expected failure. */
-export const quietActivityEnv = (info?: ConstructorParameters<typeof MockActivityEnvironment>[0]) =>
+export const quietActivityEnv = (
+  info?: ConstructorParameters<typeof MockActivityEnvironment>[0],
+): TypedActivityEnv =>
   new MockActivityEnvironment(info, {
     logger: { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent },
   });
