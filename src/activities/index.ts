@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createDiagnosticActivities } from './diagnostics';
+import { createDrillActivities } from './drill';
 import { createHealthProbeActivities } from './health-probe';
 import { createPolicyActivities } from './load-policy';
 import { createNotifyActivities } from './notify';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOpenIncidentActivities(deps),
     // After open-incidents: replaces its findRelatedIncidents placeholder.
     ...createRelatedIncidentActivities(deps),
+    ...createDrillActivities(deps),
   };
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAck } from './commands/ack';
 import { registerApproval } from './commands/approve';
+import { registerDrill } from './commands/drill';
 import { registerList } from './commands/list';
 import { registerMetrics } from './commands/metrics';
 import { registerReport } from './commands/report';
@@ -40,6 +41,7 @@ registerReview(program);
 registerReport(program);
 registerRollback(program);
 registerMetrics(program);
+registerDrill(program);
 for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
 await runMain(async () => {

@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: every workflow type the worker registers. */
 export { incidentWorkflow } from './incident';
 export { fullRollback, mcpRollback, visualBaselinesUpdate, widgetRollback } from './rollback';
+export { rollbackDrill } from './drill';
