@@ -1,0 +1,117 @@
+/* eslint-disable @typescript-eslint/unbound-method -- activity objects never use `this` */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { execa } from 'execa';
+import type { ActivityDeps } from '../../src/activities/deps';
+import { isRunning } from '../../src/activities/process-tree';
+import { createServiceActivities, probeHealth } from '../../src/activities/services';
+import { mcpRollback } from '../../src/workflows/rollback';
+import { rollbackWorkflowId, type RollbackInput } from '../../src/workflows/rollback-contract';
+import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
+import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
+import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+
+describe('mcpRollback on a real dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const started: ActivityDeps[] = [];
+  before(async () => {
+    [env, dir] = await Promise.all([startDevServerEnv(), tempDir('rollback-mcp-')]);
+  });
+  after(async () => {
+    for (const deps of started)
+      await quietActivityEnv().run(createServiceActivities(deps).stopService, { service: 'mcp' });
+    await env?.teardown();
+    await dir?.cleanup();
+  });
+
+  async function rollback(deps: ActivityDeps, input: Omit<RollbackInput, 'procedure'>) {
+    const taskQueue = uniqueTaskQueue('mcp');
+    started.push(deps);
+    const { stop } = await runWorker(env, { ...deps, client: env.client }, taskQueue);
+    try {
+      return await env.client.workflow.execute(mcpRollback, {
+        taskQueue,
+        workflowId: rollbackWorkflowId('mcp', input.incidentId),
+        args: [{ ...input, procedure: 'mcp' }],
+      });
+    } finally {
+      await stop();
+    }
+  }
+
+  it("reverts only platforms/mcp/'s part of the last MCP change; the server comes back healthy", async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-start' }, 'revert-path');
+    const port = await freePort();
+    const deps = runbookDeps(dir.path, repo.path, port);
+    const result = await rollback(deps, { incidentId: 'INC-M1', mode: 'revert', repoPath: repo.path });
+    assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
+    const contract = await execa('pnpm', ['test:mcp-contract'], {
+      cwd: repo.path,
+      env: { MCP_PORT: String(port), PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` },
+      reject: false,
+    });
+    assert.equal(contract.exitCode, 0, contract.stdout + contract.stderr);
+    assert.equal(await gitIn(repo.path, 'diff', repo.goodSha, 'HEAD', '--', 'platforms/mcp/'), '');
+    assert.match(
+      await gitIn(repo.path, 'show', 'HEAD:README.md'),
+      /now called renderWidget/,
+      'README change kept',
+    );
+    assert.match(
+      await gitIn(repo.path, 'log', '-1', '--format=%B'),
+      new RegExp(`Incident-Path-Revert: ${repo.badSha} -- platforms/mcp/`),
+    );
+  });
+
+  it('stops the running broken server by its PID, checks out the known-good tag and restarts it', async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-contract' }, 'checkout');
+    const port = await freePort();
+    const deps = runbookDeps(dir.path, repo.path, port);
+    const before = await quietActivityEnv().run(createServiceActivities(deps).startService, {
+      service: 'mcp',
+    });
+    assert.equal(before.action, 'started');
+    const result = await rollback(deps, {
+      incidentId: 'INC-M2',
+      mode: 'checkout',
+      knownGood: 'v1.0.0',
+      repoPath: repo.path,
+    });
+    assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.equal(result.headAfter, repo.goodSha);
+    assert.match(
+      result.steps.find((s) => s.step === 'stop-server')!.detail!,
+      new RegExp(`stopped pid ${before.pid}`),
+    );
+    assert.equal(await isRunning(before.pid!), false);
+    assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
+    assert.equal(result.steps.at(-2)!.step, 'verify-contract');
+  });
+
+  it('undoes newest first when the contract test fails: stops the new server, restores HEAD, restarts the old one', async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-contract' }, 'undo');
+    const port = await freePort();
+    const deps = runbookDeps(dir.path, repo.path, port);
+    await quietActivityEnv().run(createServiceActivities(deps).startService, { service: 'mcp' });
+    // "Known good" that is not: the broken commit itself, so the contract test fails.
+    const result = await rollback(deps, {
+      incidentId: 'INC-M3',
+      mode: 'checkout',
+      knownGood: repo.badSha,
+      repoPath: repo.path,
+    });
+    assert.equal(result.ok, false);
+    assert.equal(result.failedStep, 'verify-contract');
+    const undos = result.steps.filter((s) => s.step.startsWith('undo-')).map((s) => `${s.step}:${s.status}`);
+    assert.deepEqual(undos, [
+      'undo-start-server:succeeded',
+      'undo-checkout-known-good:succeeded',
+      'undo-stop-server:succeeded',
+    ]);
+    assert.equal(await gitIn(repo.path, 'symbolic-ref', '--short', 'HEAD'), 'main');
+    assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`), 'the previous server runs again');
+  });
+});
