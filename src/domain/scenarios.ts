@@ -21,12 +21,36 @@ export type DiagnosticId =
 
 export type RollbackProcedure = 'widget' | 'mcp' | 'full';
 
+/** What each diagnostic runs, as the guide writes it; for the timeline and the report. */
+export const DIAGNOSTIC_COMMANDS: Record<DiagnosticId, string> = {
+  'recent-commits': 'git log --oneline -10',
+  'recent-commits-mcp': 'git log --oneline -5 platforms/mcp/',
+  'contract-test': 'pnpm test:mcp-contract',
+  'dependency-listing': 'pnpm ls --depth=0',
+  'widget-build': 'pnpm build:widgets',
+  'upstream-ui-sdk': 'pnpm list @openai/apps-sdk-ui',
+  'visual-diff': 'pnpm test:visual:web',
+  'ui-source-diff': 'git diff HEAD~1 packages/ui/src/',
+  'bundle-size': 'ls -l dist/widgets/*.html (against the configured budget)',
+  'test-timeouts': 'grep -r "timeout" <test folders>',
+};
+
+/**
+ * Engine actions that are not rollback procedures: the workflow or activity that carries out a
+ * mitigation option. `visualBaselinesUpdate` is a child workflow (lock, update, commit, verify);
+ * `cancelCiJob` is an activity running the configured `target.ciCancel` command.
+ */
+export type MitigationAction =
+  { kind: 'workflow'; workflowType: 'visualBaselinesUpdate' } | { kind: 'activity'; activity: 'cancelCiJob' };
+
 export interface MitigationStep {
   option: MitigationOption;
   /** destructive options wait for an approval; safe ones run at once. */
   risk: 'safe' | 'destructive';
   /** The rollback child workflow that carries it out; absent when a human does the work. */
   procedure?: RollbackProcedure;
+  /** Another engine action that carries it out (baseline update, CI cancel), when not a procedure. */
+  action?: MitigationAction;
   /** What the step does, as the guide says it. */
   description: string;
 }
@@ -124,7 +148,9 @@ export const SCENARIO_CATALOGUE: Record<Scenario, ScenarioSpec> = {
       {
         option: 'update-visual-baselines',
         risk: 'destructive',
-        description: 'Intended change: run test:visual:update and commit the new baselines',
+        action: { kind: 'workflow', workflowType: 'visualBaselinesUpdate' },
+        description:
+          'Intended change: run test:visual:update, commit the new baselines ("Update visual baselines for <feature>"), re-run test:visual:web',
       },
       disableFeature,
       workaround,
@@ -145,10 +171,14 @@ export const SCENARIO_CATALOGUE: Record<Scenario, ScenarioSpec> = {
       {
         option: 'disable-feature',
         risk: 'safe',
+        action: { kind: 'activity', activity: 'cancelCiJob' },
         description:
-          'Cancel the stuck CI job through the configured cancel command, and add timeouts to tests',
+          'Cancel the stuck CI job through the configured cancel command (gh run cancel <run-id>), and add timeouts to tests (e.g. timeout: 30000)',
       },
-      revert('widget', 'Revert the change that introduced the hang'),
+      revert(
+        'widget',
+        'Revert the change that introduced the hang (hung commands are killed by their timeouts)',
+      ),
       workaround,
     ],
     rootCauseQuestions: [
