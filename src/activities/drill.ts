@@ -15,6 +15,9 @@ import type { RollbackProcedure } from '../domain/scenarios';
 import type { DrillCheck } from '../workflows/drill-contract';
 import type { ActivityDeps } from './deps';
 
+/** Lockfiles the procedures' install step may rewrite; reported by the clean check, not failed. */
+const LOCKFILES = /(^|[\s/])(pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/;
+
 /** Where clones live: outside the target and the project, removed after each drill. */
 export const DRILL_CLONES_ROOT = join(tmpdir(), 'incident-drills');
 
@@ -174,9 +177,16 @@ export function createDrillActivities(deps: ActivityDeps) {
       );
       await check('clone-clean', async () => {
         const status = await git(clone.clonePath, ['status', '--porcelain=v1', '--untracked-files=no']);
-        return status
-          ? [false, `modified: ${status.split('\n').join(', ')}`]
-          : [true, 'no tracked file modified'];
+        const modified = status.split('\n').filter(Boolean);
+        const lockfiles = modified.filter((line) => LOCKFILES.test(line));
+        const others = modified.filter((line) => !LOCKFILES.test(line));
+        if (others.length) return [false, `modified: ${others.join(', ')}`];
+        return [
+          true,
+          lockfiles.length
+            ? `no tracked file modified except the lockfile the install step rewrote (${lockfiles.join(', ')}): commit the package manager's own lockfile format`
+            : 'no tracked file modified',
+        ];
       });
       await check('source-untouched', async () => {
         const now = await snapshotSource(clone.source.path);
