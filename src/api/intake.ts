@@ -26,7 +26,7 @@ export interface IntakeResult {
   sourceKey: string;
   fingerprint: string;
   workflowId: string;
-  /** The guide's incident ID (absent only if the describe after the start failed). */
+  /** The guide's incident ID; on single-alert webhooks (generic, github), not in Alertmanager batches. */
   incidentId?: string;
   status: 'firing' | 'resolved';
   /** firing: true when the alert landed on an already open incident. */
@@ -81,6 +81,7 @@ export function prepareAlerts(ctx: ApiContext, alerts: NormalizedAlert[], root: 
 export async function deliverAlerts(
   ctx: ApiContext,
   prepared: ReturnType<typeof prepareAlerts>,
+  options: { withIncidentId: boolean },
 ): Promise<IntakeResult[]> {
   const receivedAt = new Date().toISOString();
   return Promise.all(
@@ -107,7 +108,11 @@ export async function deliverAlerts(
       const opened = await openIncident(ctx.client, incident, signal, {
         taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
       });
-      const incidentId = await incidentIdOfRun(ctx.client, workflowId, opened.runId).catch(() => undefined);
+      // One describe per alert: worth it for single-alert callers who read the answer, not for
+      // Alertmanager batches (Alertmanager discards the body; the describe cost 20-50% of ingest).
+      const incidentId = options.withIncidentId
+        ? await incidentIdOfRun(ctx.client, workflowId, opened.runId).catch(() => undefined)
+        : undefined;
       return {
         ...base,
         incidentId,

@@ -56,13 +56,15 @@ export function alertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/webhooks/alertmanager', async (request, reply) => {
     const payload = parseOrThrow(alertmanagerPayloadSchema, request.body);
     const prepared = prepareAlerts(ctx, fromAlertmanager(payload), 'alerts');
-    const incidents = await deliverAlerts(ctx, prepared);
+    const incidents = await deliverAlerts(ctx, prepared, { withIncidentId: false });
     return reply.code(202).send({ accepted: incidents.length, incidents });
   });
 
   app.post('/webhooks/generic', async (request, reply) => {
     const alert = parseOrThrow(genericAlertSchema, request.body);
-    const [result] = await deliverAlerts(ctx, prepareAlerts(ctx, [fromGeneric(alert)], ''));
+    const [result] = await deliverAlerts(ctx, prepareAlerts(ctx, [fromGeneric(alert)], ''), {
+      withIncidentId: true,
+    });
     return reply.code(202).send(result);
   });
 }

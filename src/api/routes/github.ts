@@ -129,7 +129,9 @@ export function githubRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (![...FAILED_CONCLUSIONS, ...PASSED_CONCLUSIONS].includes(job.conclusion)) {
       return reply.code(202).send({ ignored: `conclusion ${job.conclusion}` });
     }
-    const [result] = await deliverAlerts(ctx, prepareAlerts(ctx, [toAlert(job)], ''));
+    const [result] = await deliverAlerts(ctx, prepareAlerts(ctx, [toAlert(job)], ''), {
+      withIncidentId: true,
+    });
     return reply.code(202).send(result);
   });
 }
