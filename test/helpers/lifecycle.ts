@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../src/activities';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import type { PolicyDraft } from '../../src/config/policy';
 import type { IncidentInputDraft } from '../../src/domain/incident';
 import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/workflows/search-attributes';
 import { testDeps } from './temporal';
 
 /** Activity dependencies whose config carries `policy` (the worker hands it to each incident). */
@@ -80,3 +82,17 @@ export async function startHealthEndpoint(): Promise<{
 }
 
 export const kinds = (status: IncidentStatus, kind: string) => status.timeline.filter((e) => e.kind === kind);
+
+/**
+ * The time-skipping test server starts without this project's search attributes; the incident
+ * workflow upserts them on every transition, so register them (Keyword = 2, KeywordList = 7).
+ */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const types = { Keyword: 2, KeywordList: 7 } as const;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS).map(([name, type]) => [name, types[type]]),
+    ),
+  });
+}
