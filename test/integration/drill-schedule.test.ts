@@ -162,6 +162,24 @@ describe('quarterly rollback drill on a real dev server', () => {
       before,
       "the target's HEAD, status and refs are unchanged",
     );
+
+    // The operator's view of the same: `incident drill status` and `incident drill list`.
+    const cli = async (...args: string[]): Promise<unknown> =>
+      JSON.parse(
+        (
+          await execa('npx', ['tsx', 'src/cli/main.ts', 'drill', ...args, '--json'], {
+            env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue },
+          })
+        ).stdout,
+      );
+    const status = (await cli('status')) as { scheduleId: string; recentActions: { workflowId: string }[] };
+    assert.equal(status.scheduleId, DRILL_SCHEDULE_ID);
+    assert.deepEqual(
+      status.recentActions.map((a) => a.workflowId),
+      [workflowId],
+    );
+    const listed = (await cli('list')) as { drills: { workflowId: string; status: string }[] };
+    assert.ok(listed.drills.some((d) => d.workflowId === workflowId && d.status === 'COMPLETED'));
   });
 
   it('notifies when a drill fails (no known-good tag to drill from)', async () => {
