@@ -9,9 +9,15 @@ import { FAILURE } from '../domain/failure-types';
 import { failure } from './activity-context';
 import { dirtyFiles, git } from './git-runner';
 
+/** The repository's git directory: `<repo>/.git` when it is one (no git spawn), else git's answer. */
+export async function gitDirOf(repo: string): Promise<string> {
+  const plain = join(repo, '.git');
+  if ((await stat(plain).catch(() => undefined))?.isDirectory()) return plain;
+  return (await git(repo, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
+}
+
 export async function engineStateDir(repo: string): Promise<string> {
-  const gitDir = (await git(repo, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
-  const dir = join(gitDir, 'incident-engine');
+  const dir = join(await gitDirOf(repo), 'incident-engine');
   await mkdir(dir, { recursive: true });
   return dir;
 }
@@ -30,11 +36,10 @@ const exists = (path: string) =>
  */
 export async function withPendingMarker<T>(repo: string, key: string, change: () => Promise<T>): Promise<T> {
   const marker = join(await engineStateDir(repo), `pending-${key}`);
-  const dirty = await dirtyFiles(repo);
-  if (
-    (await git(repo, ['rev-parse', '--verify', '--quiet', 'REVERT_HEAD'], { allowFail: true })).exitCode === 0
-  )
+  // A revert stopped mid-way (conflict or crash) leaves REVERT_HEAD; finish it off first.
+  if (await exists(join(await gitDirOf(repo), 'REVERT_HEAD')))
     await git(repo, ['revert', '--abort'], { allowFail: true });
+  const dirty = await dirtyFiles(repo);
   if (dirty.length > 0) {
     if (!(await exists(marker)))
       throw failure(

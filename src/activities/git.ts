@@ -117,9 +117,9 @@ export function createGitActivities(deps: ActivityDeps) {
     ): Promise<{ revertSha: string; alreadyReverted: boolean }> {
       const sha = validated(() => assertFullSha(input.sha, 'sha'));
       const repo = resolveRepo(deps, input.repoPath);
-      await requireCommit(repo, sha, 'commit');
+      // One git call answers both "is it a commit" and "is it in HEAD's history".
       if (!(await isAncestor(repo, sha, 'HEAD')))
-        throw failure(FAILURE.notAncestor, `${sha} is not in HEAD's history`);
+        throw failure(FAILURE.notAncestor, `${sha} is not a commit in HEAD's history`);
       const done = await git(repo, [
         'log',
         '--format=%H',
@@ -153,9 +153,9 @@ export function createGitActivities(deps: ActivityDeps) {
       const sha = validated(() => assertFullSha(input.sha, 'sha'));
       const path = validated(() => assertRepoPath(input.path, 'path'));
       const repo = resolveRepo(deps, input.repoPath);
-      await requireCommit(repo, sha, 'commit');
+      // One git call answers both "is it a commit" and "is it in HEAD's history".
       if (!(await isAncestor(repo, sha, 'HEAD')))
-        throw failure(FAILURE.notAncestor, `${sha} is not in HEAD's history`);
+        throw failure(FAILURE.notAncestor, `${sha} is not a commit in HEAD's history`);
       const trailer = `Incident-Path-Revert: ${sha} -- ${path}`;
       const done = await git(repo, [
         'log',

@@ -1,5 +1,5 @@
 import type { RollbackInput, RollbackResult } from '../rollback-contract';
-import { buildStep, gitSteps, installStep, serviceSteps } from './step-proxies';
+import { buildStep, gitSteps, installStep, quickSteps, serviceSteps } from './step-proxies';
 import { applyGitChange, runRollback, saveBackup } from './run-rollback';
 
 /**
@@ -23,7 +23,7 @@ export async function fullRollback(input: RollbackInput): Promise<RollbackResult
     });
     const snapshot = await saga.step(
       'identify-stable-tag',
-      () => gitSteps.snapshotRepository({ ...repo, incidentId: input.incidentId }),
+      () => quickSteps.snapshotRepository({ ...repo, incidentId: input.incidentId }),
       {
         detail: (s) =>
           `HEAD ${s.head}; known-good ${s.knownGood?.tag ?? 'none'}; ${s.commitsSinceKnownGood.length} commits since`,

@@ -1,5 +1,5 @@
 import type { RollbackInput, RollbackResult } from '../rollback-contract';
-import { buildStep, gitSteps, installStep, serviceSteps } from './step-proxies';
+import { buildStep, installStep, quickSteps, serviceSteps } from './step-proxies';
 import { applyGitChange, runRollback, saveBackup } from './run-rollback';
 
 /** The part of the repository the MCP revert touches unless the input names another. */
@@ -21,7 +21,7 @@ export async function mcpRollback(input: RollbackInput): Promise<RollbackResult>
     const path = input.path ?? DEFAULT_MCP_PATH;
     const recent = await saga.step(
       'identify-recent-changes',
-      () => gitSteps.recentCommits({ ...repo, limit: 5, path }),
+      () => quickSteps.recentCommits({ ...repo, limit: 5, path }),
       {
         detail: (commits) => commits.map((c) => `${c.sha.slice(0, 7)} ${c.subject}`).join('\n'),
       },

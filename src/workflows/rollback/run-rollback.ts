@@ -5,7 +5,7 @@
 import { CancellationScope, workflowInfo } from '@temporalio/workflow';
 import type { RollbackProcedure } from '../../domain/scenarios';
 import type { RollbackInput, RollbackResult } from '../rollback-contract';
-import { gitSteps, lock } from './step-proxies';
+import { gitSteps, lock, quickSteps } from './step-proxies';
 import { RollbackSaga, RollbackStepFailed } from './saga';
 
 export interface ProcedureContext {
@@ -50,7 +50,7 @@ export async function runLocked<
     await CancellationScope.nonCancellable(async () => {
       if (locked)
         await saga.step('release-repo-lock', () => lock.releaseRepoLock(lockInput)).catch(() => undefined);
-      result.headAfter = await gitSteps.resolveRef({ repoPath, ref: 'HEAD' }).catch(() => undefined);
+      result.headAfter = await quickSteps.resolveRef({ repoPath, ref: 'HEAD' }).catch(() => undefined);
     });
   }
   return result;
@@ -71,7 +71,7 @@ export async function runRollback(
 export async function saveBackup({ saga, input, result, repo }: ProcedureContext) {
   const backup = await saga.step(
     'save-backup',
-    () => gitSteps.saveBackupRef({ ...repo, incidentId: input.incidentId }),
+    () => quickSteps.saveBackupRef({ ...repo, incidentId: input.incidentId }),
     {
       detail: (b) => `${b.ref} = ${b.sha}${b.branch ? ` (${b.branch})` : ''}`,
     },
@@ -97,7 +97,7 @@ export async function applyGitChange(
     const sha =
       input.badCommit ??
       options.defaultBadCommit ??
-      (await saga.step('resolve-bad-commit', () => gitSteps.resolveRef({ ...repo, ref: 'HEAD' }), {
+      (await saga.step('resolve-bad-commit', () => quickSteps.resolveRef({ ...repo, ref: 'HEAD' }), {
         detail: (s) => s,
       }));
     if (options.path !== undefined) {
@@ -133,7 +133,7 @@ export async function applyGitChange(
     (await saga.step(
       'find-known-good-tag',
       async () => {
-        const snapshot = await gitSteps.snapshotRepository({ ...repo, incidentId });
+        const snapshot = await quickSteps.snapshotRepository({ ...repo, incidentId });
         if (!snapshot.knownGood) throw new Error('no known-good tag matches the configured pattern');
         return snapshot.knownGood.tag;
       },
@@ -142,7 +142,7 @@ export async function applyGitChange(
   if (input.mode === 'reset') {
     const sha = await saga.step(
       'resolve-known-good',
-      () => gitSteps.resolveRef({ ...repo, ref: knownGood }),
+      () => quickSteps.resolveRef({ ...repo, ref: knownGood }),
       { detail: (s) => s },
     );
     await saga.step('reset-to-commit', () => gitSteps.resetToCommit({ ...repo, incidentId, sha }), {

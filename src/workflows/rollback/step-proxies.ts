@@ -4,7 +4,7 @@
  * the server notices within 5 s and the retry (1 s later) starts on a live worker, which first
  * kills whatever the dead attempt left running.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FAILURE, NON_RETRYABLE_RUNBOOK_FAILURES } from '../../domain/failure-types';
 
@@ -67,5 +67,19 @@ export const serviceSteps = proxyActivities<Activities>({
     initialInterval: '1 second',
     maximumAttempts: 3,
     nonRetryableErrorTypes: [...NON_RETRYABLE_RUNBOOK_FAILURES, FAILURE.serviceUnhealthy],
+  },
+});
+
+/**
+ * Read-only git and file checks of milliseconds (recent commits, resolve a ref, snapshot, list
+ * built widgets, save the backup ref, which is a no-op when present): local activities, so they
+ * cost no server round trip. Re-running them after a crash is harmless.
+ */
+export const quickSteps = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '500 milliseconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE_RUNBOOK_FAILURES,
   },
 });

@@ -1,5 +1,5 @@
 import type { VisualBaselinesInput, VisualBaselinesResult } from '../rollback-contract';
-import { buildStep, gitSteps } from './step-proxies';
+import { buildStep, gitSteps, quickSteps } from './step-proxies';
 import { runLocked } from './run-rollback';
 import { RollbackSaga } from './saga';
 
@@ -15,7 +15,7 @@ export async function visualBaselinesUpdate(input: VisualBaselinesInput): Promis
   const repo = { repoPath: input.repoPath };
   return runLocked(input.incidentId, input.repoPath, result, saga, async () => {
     const backup = await saga.step('save-backup', () =>
-      gitSteps.saveBackupRef({ ...repo, incidentId: input.incidentId }),
+      quickSteps.saveBackupRef({ ...repo, incidentId: input.incidentId }),
     );
     const update = await saga.step(
       'update-visual-baselines',

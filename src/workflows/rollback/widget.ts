@@ -1,5 +1,5 @@
 import type { RollbackInput, RollbackResult } from '../rollback-contract';
-import { buildStep, gitSteps, installStep } from './step-proxies';
+import { buildStep, installStep, quickSteps } from './step-proxies';
 import { applyGitChange, runRollback, saveBackup } from './run-rollback';
 
 /**
@@ -16,7 +16,7 @@ export async function widgetRollback(input: RollbackInput): Promise<RollbackResu
   return runRollback('widget', input, async (ctx) => {
     const { saga, repo, input } = ctx;
     const step = (id: string) => ({ incidentId: input.incidentId, step: id, ...repo });
-    await saga.step('identify-known-good', () => gitSteps.recentCommits({ ...repo, limit: 10 }), {
+    await saga.step('identify-known-good', () => quickSteps.recentCommits({ ...repo, limit: 10 }), {
       detail: (commits) => commits.map((c) => `${c.sha.slice(0, 7)} ${c.subject}`).join('\n'),
     });
     const backup = await saveBackup(ctx);
@@ -30,7 +30,7 @@ export async function widgetRollback(input: RollbackInput): Promise<RollbackResu
     await saga.step('verify-tests', () =>
       buildStep.runRunbookCommand({ ...step('verify-tests'), command: 'test' }),
     );
-    await saga.step('verify-widgets', () => gitSteps.listBuiltWidgets(repo), {
+    await saga.step('verify-widgets', () => quickSteps.listBuiltWidgets(repo), {
       detail: (widgets) => widgets.map((w) => `${w.bytes} ${w.file}`).join('\n'),
     });
   });

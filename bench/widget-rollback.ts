@@ -1,0 +1,112 @@
+/**
+ * Benchmark (not a test): the guide's Widget Rollback through the engine (widgetRollback on a
+ * real dev server, every step an activity) against the same commands in a plain shell script, on
+ * fresh copies of the example target with the same breaking commit, alternating which goes first.
+ *
+ *   npx tsx bench/widget-rollback.ts [runs=6]
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { PROJECT_BIN } from '../src/activities/activity-context';
+import { widgetRollback } from '../src/workflows/rollback';
+import { createExampleRepo } from '../test/helpers/example-repo';
+import { runbookDeps } from '../test/helpers/runbook-deps';
+import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../test/helpers/temporal';
+
+const runs = Number(process.argv[2] ?? 6);
+
+/** The same steps the workflow runs, as an operator would paste them. */
+const SHELL_SCRIPT = `#!/bin/sh
+set -e
+cd "$1"
+git log --oneline -10 > /dev/null
+git update-ref "refs/incident-backup/$2" HEAD
+git revert --no-edit "$3"
+pnpm install
+pnpm build:widgets
+pnpm test
+ls -lh dist/widgets/*.html
+`;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main() {
+  const [env, dir] = await Promise.all([startDevServerEnv(), tempDir('bench-widget-')]);
+  const script = join(dir.path, 'widget-rollback.sh');
+  await writeFile(script, SHELL_SCRIPT, { mode: 0o755 });
+  const taskQueue = uniqueTaskQueue('bench');
+  // One worker for all runs; each run's repository path comes with the workflow input.
+  const { stop } = await runWorker(
+    env,
+    { ...runbookDeps(dir.path, dir.path, 1), client: env.client },
+    taskQueue,
+  );
+  const rows: { run: number; engineMs: number; shellMs: number }[] = [];
+  try {
+    const engine = async (run: number) => {
+      const repo = await createExampleRepo(
+        dir.path,
+        { breakKind: 'widget-build', docsAfter: true },
+        `engine-${run}`,
+      );
+      const started = performance.now();
+      const result = await env.client.workflow.execute(widgetRollback, {
+        taskQueue,
+        workflowId: `bench-widget-${run}-${Date.now()}`,
+        args: [
+          {
+            incidentId: `BENCH-E${run}`,
+            procedure: 'widget',
+            mode: 'revert',
+            badCommit: repo.badSha,
+            repoPath: repo.path,
+          },
+        ],
+      });
+      if (!result.ok) throw new Error(`engine run ${run} failed at ${result.failedStep}: ${result.error}`);
+      return performance.now() - started;
+    };
+    const shell = async (run: number) => {
+      const repo = await createExampleRepo(
+        dir.path,
+        { breakKind: 'widget-build', docsAfter: true },
+        `shell-${run}`,
+      );
+      const started = performance.now();
+      await execa(script, [repo.path, `BENCH-S${run}`, repo.badSha!], {
+        env: { PATH: `${PROJECT_BIN}:${process.env.PATH}`, CI: 'true' },
+      });
+      return performance.now() - started;
+    };
+    await engine(0); // warm-up: workflow bundle, first connections, pnpm's own caches
+    await shell(0);
+    for (let run = 1; run <= runs; run++) {
+      const engineFirst = run % 2 === 1;
+      const a = engineFirst ? await engine(run) : await shell(run);
+      const b = engineFirst ? await shell(run) : await engine(run);
+      rows.push({ run, engineMs: engineFirst ? a : b, shellMs: engineFirst ? b : a });
+    }
+  } finally {
+    await stop();
+    await env.teardown();
+    await dir.cleanup();
+  }
+  console.log('run  first   engine ms  shell ms  ratio');
+  for (const { run, engineMs, shellMs } of rows)
+    console.log(
+      `${String(run).padStart(3)}  ${run % 2 === 1 ? 'engine' : 'shell '}  ${engineMs.toFixed(0).padStart(9)}  ${shellMs.toFixed(0).padStart(8)}  ${(engineMs / shellMs).toFixed(3)}`,
+    );
+  const engineMedian = median(rows.map((r) => r.engineMs));
+  const shellMedian = median(rows.map((r) => r.shellMs));
+  const total = rows.reduce((sum, r) => sum + r.engineMs, 0) / rows.reduce((sum, r) => sum + r.shellMs, 0);
+  console.log(
+    `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
+  );
+}
+
+await main();
