@@ -43,7 +43,23 @@ const timeZone = z.string().refine(
   { message: 'must be an IANA time zone such as "UTC" or "Europe/London"' },
 );
 
-const ackTarget = z.union([z.literal('next-business-day'), positiveDuration('1 hour')]);
+/** A response time: a duration, or the guide's SEV-4 "next-business-day". */
+const ackTarget = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx): number | 'next-business-day' => {
+      if (value === 'next-business-day') return value;
+      const ms = parseDuration(value);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration such as "15 minutes" or "next-business-day", got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
 
 const option = z.enum(MITIGATION_OPTIONS);
 const optionOrAny = z.union([option, z.literal('*')]);
@@ -56,10 +72,10 @@ export const policySchema = z
     /** The guide's response times: SEV-1 15 min, SEV-2 1 h, SEV-3 4 h, SEV-4 next business day. */
     ackDeadlines: z
       .object({
-        'SEV-1': ackTarget.prefault('15 minutes'),
-        'SEV-2': ackTarget.prefault('1 hour'),
-        'SEV-3': ackTarget.prefault('4 hours'),
-        'SEV-4': ackTarget.prefault('next-business-day'),
+        'SEV-1': ackTarget('15 minutes'),
+        'SEV-2': ackTarget('1 hour'),
+        'SEV-3': ackTarget('4 hours'),
+        'SEV-4': ackTarget('next-business-day'),
       })
       .strict()
       .prefault({}),

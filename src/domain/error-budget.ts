@@ -17,7 +17,7 @@ export interface ErrorBudgetResult {
 }
 
 export function errorBudgetConsumed(input: ErrorBudgetInput): ErrorBudgetResult {
-  const budgetMs = Math.max(0, (1 - input.availability) * input.windowMs);
+  const budgetMs = Math.round(Math.max(0, (1 - input.availability) * input.windowMs));
   const downtimeMs = Math.max(0, input.downtimeMs);
   const consumed = budgetMs === 0 ? (downtimeMs > 0 ? 100 : 0) : (downtimeMs / budgetMs) * 100;
   return { budgetMs, downtimeMs, consumedPercent: Math.round(consumed * 100) / 100 };

@@ -11,6 +11,7 @@ import {
   recordMitigationSignal,
   resolveSignal,
   reviewSignal,
+  statusQuery,
 } from '../../src/workflows/messages';
 import {
   incidentInput,
@@ -80,7 +81,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           );
 
           await env.sleep(14 * MINUTE);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.equal(status.escalations.length, 1, 'no ack escalation before 15 minutes');
 
           await env.sleep(2 * MINUTE);
@@ -102,7 +103,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           await handle.signal(acknowledgeSignal, { by: '@oncall' });
           status = await waitForStatus(handle, (s) => s.acknowledgedBy === '@oncall');
           await env.sleep(2 * HOUR);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.equal(status.escalations.filter((e) => /not acknowledged/.test(e.reason)).length, 2);
           assert.equal(status.deadlines.ack, undefined);
         },
@@ -145,7 +146,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           assert.ok(deadline.getTime() - Date.parse(status.detectedAt) > 2 * 24 * HOUR);
 
           await env.sleep(deadline.getTime() - (await env.currentTimeMs()) - 10 * MINUTE);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.deepEqual(status.escalations, [], 'nothing escalates over the weekend');
           await env.sleep(20 * MINUTE);
           status = await waitForStatus(handle, (s) => s.escalations.length === 1);
@@ -190,7 +191,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
             status.escalations.filter((e) => /missed its 48-hour deadline/.test(e.reason)).length;
 
           await env.sleep(23 * HOUR);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.equal(reminders(), 0);
           await env.sleep(2 * HOUR);
           status = await waitForStatus(handle, (s) => kinds(s, 'review-reminder').length === 1);
@@ -198,7 +199,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           status = await waitForStatus(handle, (s) => kinds(s, 'review-reminder').length === 2);
           assert.equal(missed(), 0);
           await env.sleep(2 * HOUR);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.equal(missed(), 0, 'not escalated before 48 hours');
           await env.sleep(80 * MINUTE);
           status = await waitForStatus(handle, (s) => s.escalations.some((e) => /missed/.test(e.reason)));
@@ -250,7 +251,7 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           const sent = status.statusUpdatesSent;
           assert.equal(status.deadlines.statusUpdate, undefined);
           await env.sleep(2 * HOUR);
-          status = await handle.query('status');
+          status = await handle.query(statusQuery);
           assert.equal(status.statusUpdatesSent, sent, 'no status update after resolution');
           assert.equal(lines.filter((l) => l.startsWith('[status-update]')).length, sent);
         },

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { PolicyDraft } from '../../src/config/policy';
+import type { IncidentInputDraft } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/domain/incident';
+import {
+  acknowledgeSignal,
+  acknowledgeUpdate,
+  approveSignal,
+  approveUpdate,
+  recordMitigationSignal,
+  rejectUpdate,
+  resolveSignal,
+  resolveUpdate,
+  reviewSignal,
+  setSeverityUpdate,
+  statusQuery,
+  workaroundSignal,
+} from '../../src/workflows/messages';
+import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
+import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+
+/** Updates, approvals and refusals, which the time-skipping server does not handle reliably. */
+describe('incident messages on a real dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    env = await startDevServerEnv();
+    dir = await tempDir();
+  });
+  after(async () => {
+    await env?.teardown();
+    await dir?.cleanup();
+  });
+
+  let counter = 0;
+  async function withIncident(
+    policy: PolicyDraft,
+    input: Partial<IncidentInputDraft>,
+    body: (handle: WorkflowHandle, lines: string[]) => Promise<void>,
+  ): Promise<void> {
+    const lines: string[] = [];
+    const name = `messages-${++counter}`;
+    const taskQueue = uniqueTaskQueue(name);
+    const { stop } = await runWorker(env, lifecycleDeps(dir.path, lines, policy), taskQueue);
+    const handle = await env.client.workflow.start('incidentWorkflow', {
+      taskQueue,
+      workflowId: incidentWorkflowId(name),
+      args: [{ incident: incidentInput({ fingerprint: name, ...input }) }],
+    });
+    try {
+      await waitForStatus(handle, (s) => s.notePath !== undefined);
+      await body(handle, lines);
+    } finally {
+      await handle.terminate('test finished').catch(() => undefined);
+      await stop();
+    }
+  }
+
+  async function refusedUpdate(promise: Promise<unknown>, reason: RegExp): Promise<void> {
+    await assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof WorkflowUpdateFailedError, String(error));
+      assert.match((error.cause as Error).message, reason);
+      return true;
+    });
+  }
+
+  it('records and refuses signals that do not fit the current stage without changing state', async () => {
+    await withIncident({}, { severity: 'SEV-3' }, async (handle) => {
+      const before = await handle.query(statusQuery);
+      await handle.signal(approveSignal, { option: 'revert-last-change', approver: '@jscraik' });
+      await handle.signal(resolveSignal, { by: '@oncall', whys: ['x'], fix: { commit: 'abc' } });
+      await handle.signal(reviewSignal, { by: '@lead', wentWell: [], toImprove: [], actionItems: [] });
+      await handle.signal(workaroundSignal, { by: '@oncall', description: 'restart' });
+      await handle.signal(recordMitigationSignal, {
+        option: 'disable-feature',
+        by: '@oncall',
+        outcome: 'succeeded',
+      });
+      const after = await waitForStatus(handle, (s) => kinds(s, 'refused').length === 5);
+      const refused = kinds(after, 'refused').map((e) => e.message);
+      assert.match(
+        refused[0]!,
+        /^approve by @jscraik refused: nothing is waiting for approval \(stage detection\)/,
+      );
+      assert.match(
+        refused[1]!,
+        /^resolve by @oncall refused: resolve is accepted after mitigation, not during detection/,
+      );
+      assert.match(refused[2]!, /^review by @lead refused: the review is accepted after resolution/);
+      assert.match(refused[3]!, /^workaround by @oncall refused: a workaround is recorded during mitigation/);
+      assert.match(refused[4]!, /^recordMitigation by @oncall refused: no human mitigation step is pending/);
+      const { timeline: t1, ...rest1 } = before;
+      const { timeline: t2, ...rest2 } = after;
+      assert.deepEqual(rest2, rest1, 'nothing but the timeline changed');
+      assert.deepEqual(t2.slice(0, t1.length), t1);
+
+      await handle.signal(acknowledgeSignal, { by: '@alice' });
+      await handle.signal(acknowledgeSignal, { by: '@bob' });
+      const acked = await waitForStatus(handle, (s) => kinds(s, 'refused').length === 6);
+      assert.equal(acked.acknowledgedBy, '@alice');
+      assert.match(
+        kinds(acked, 'refused')[5]!.message,
+        /^acknowledge by @bob refused: already acknowledged by @alice/,
+      );
+    });
+  });
+
+  it('answers Updates with accepted or the refusal reason, writing nothing for a refused one', async () => {
+    await withIncident({}, { severity: 'SEV-3' }, async (handle) => {
+      const ack = await handle.executeUpdate(acknowledgeUpdate, {
+        args: [{ by: '@alice' }],
+        updateId: 'ack-1',
+      });
+      assert.deepEqual(ack, { accepted: true, message: 'acknowledged by @alice', stage: 'detection' });
+      // The same update ID again returns the first result instead of acknowledging twice.
+      const again = await handle.executeUpdate(acknowledgeUpdate, {
+        args: [{ by: '@alice' }],
+        updateId: 'ack-1',
+      });
+      assert.deepEqual(again, ack);
+      await refusedUpdate(
+        handle.executeUpdate(acknowledgeUpdate, { args: [{ by: '@bob' }] }),
+        /already acknowledged by @alice/,
+      );
+      await waitForStatus(handle, (s) => s.pendingApproval?.option === 'revert-last-change');
+      await refusedUpdate(
+        handle.executeUpdate(resolveUpdate, {
+          args: [{ by: '@alice', whys: ['x'], fix: { commit: 'abc' } }],
+        }),
+        /resolve is accepted after mitigation, not during mitigation/,
+      );
+      await refusedUpdate(
+        handle.executeUpdate(approveUpdate, {
+          args: [{ option: 'deploy-known-good', approver: '@jscraik' }],
+        }),
+        /the option waiting for approval is revert-last-change, not deploy-known-good/,
+      );
+      const status = await handle.query(statusQuery);
+      assert.equal(kinds(status, 'refused').length, 0, 'refused updates leave no trace in the timeline');
+      assert.equal(kinds(status, 'acknowledged').length, 1);
+      assert.equal(status.pendingApproval?.option, 'revert-last-change');
+    });
+  });
+
+  it('refuses an approver not allowed for the severity, escalates a late approval and keeps waiting', async () => {
+    const policy: PolicyDraft = {
+      approvers: { 'SEV-2': { '*': ['@lead'] }, 'SEV-3': { '*': ['@intern'] } },
+      approvalDeadline: '1s',
+      escalationInterval: '1s',
+    };
+    await withIncident(policy, { severity: 'SEV-2' }, async (handle, lines) => {
+      await handle.signal(acknowledgeSignal, { by: '@oncall' });
+      await waitForStatus(handle, (s) => s.pendingApproval?.option === 'revert-last-change');
+      await refusedUpdate(
+        handle.executeUpdate(approveUpdate, {
+          args: [{ option: 'revert-last-change', approver: '@intern' }],
+        }),
+        /@intern may not approve revert-last-change for a SEV-2 incident \(allowed: @lead\)/,
+      );
+      await handle.signal(approveSignal, { option: 'revert-last-change', approver: '@intern' });
+      let status = await waitForStatus(
+        handle,
+        (s) =>
+          s.escalations.filter((e) => /waited for approval past its deadline/.test(e.reason)).length >= 2,
+      );
+      assert.match(
+        kinds(status, 'refused')[0]!.message,
+        /^approve by @intern refused: @intern may not approve/,
+      );
+      assert.equal(status.pendingApproval?.option, 'revert-last-change', 'still waiting after escalating');
+      assert.ok(!status.optionsTried.some((a) => a.outcome === 'approved'));
+      assert.ok(lines.some((l) => l.startsWith('[escalation]') && l.includes('revert-last-change')));
+
+      const rejected = await handle.executeUpdate(rejectUpdate, {
+        args: [{ option: 'revert-last-change', approver: '@lead', reason: 'not a code change' }],
+      });
+      assert.equal(rejected.accepted, true);
+      status = await waitForStatus(handle, (s) => s.pendingAction?.option === 'disable-feature');
+      assert.deepEqual(
+        status.optionsTried.map((a) => [a.option, a.outcome, a.by]),
+        [['revert-last-change', 'rejected', '@lead']],
+      );
+    });
+  });
+
+  it('auto-approves only what the policy lists for the severity', async () => {
+    const policy: PolicyDraft = { autoApprove: { 'SEV-3': ['update-visual-baselines'] } };
+    await withIncident(policy, { severity: 'SEV-3', scenario: 'visual-regression' }, async (handle) => {
+      await handle.signal(acknowledgeSignal, { by: '@oncall' });
+      let status = await waitForStatus(handle, (s) => s.pendingApproval?.option === 'revert-last-change');
+      assert.equal(status.pendingApproval?.risk, 'destructive', 'revert is not auto-approved');
+      await handle.executeUpdate(rejectUpdate, {
+        args: [{ option: 'revert-last-change', approver: '@jscraik' }],
+      });
+      status = await waitForStatus(handle, (s) => s.pendingAction?.option === 'update-visual-baselines');
+      assert.equal(status.pendingApproval, undefined);
+      assert.deepEqual(status.optionsTried.at(-1), {
+        option: 'update-visual-baselines',
+        outcome: 'approved',
+        at: status.optionsTried.at(-1)!.at,
+        by: 'policy:auto-approve',
+        round: 1,
+      });
+    });
+  });
+
+  it('reassigns severity by Update: SEV-3 to SEV-1 escalates at once and moves the ack deadline to 15 minutes', async () => {
+    await withIncident({}, { severity: 'SEV-3' }, async (handle) => {
+      let status = await waitForStatus(handle, (s) => s.deadlines.ack !== undefined);
+      assert.equal(Date.parse(status.deadlines.ack!) - Date.parse(status.detectedAt), 4 * 3_600_000);
+      const result = await handle.executeUpdate(setSeverityUpdate, {
+        args: [{ severity: 'SEV-1', by: '@lead', reason: 'all widgets failing' }],
+      });
+      assert.equal(result.accepted, true);
+      status = await waitForStatus(
+        handle,
+        (s) =>
+          s.deadlines.ack !== undefined &&
+          Date.parse(s.deadlines.ack) - Date.parse(s.detectedAt) === 15 * 60_000,
+      );
+      assert.equal(status.severity, 'SEV-1');
+      assert.deepEqual(
+        status.escalations.map((e) => e.reason),
+        ['severity reassigned to SEV-1'],
+      );
+      const described = await env.client.workflow.getHandle(handle.workflowId).describe();
+      assert.equal(described.searchAttributes.IncidentSeverity?.[0], 'SEV-1');
+    });
+  });
+});
