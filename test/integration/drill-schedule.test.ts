@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -180,6 +181,26 @@ describe('quarterly rollback drill on a real dev server', () => {
     );
     const listed = (await cli('list')) as { drills: { workflowId: string; status: string }[] };
     assert.ok(listed.drills.some((d) => d.workflowId === workflowId && d.status === 'COMPLETED'));
+  });
+
+  it('fails safely, without touching it, when a service the engine did not start holds the port', async () => {
+    const foreign = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => foreign.listen(port, '127.0.0.1', r));
+    try {
+      const result = (await env.client.workflow.execute(DRILL_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: 'rollback-drill-port-held',
+        args: [{ procedures: ['mcp'] }],
+      })) as RollbackDrillResult;
+      assert.equal(result.ok, false);
+      const mcp = result.procedures[0]!;
+      assert.equal(mcp.rollback?.failedStep, 'stop-server');
+      assert.match(mcp.rollback?.error ?? '', /port \d+ is held by PIDs .* which the engine did not start/);
+      assert.equal(foreign.listening, true, 'the foreign server is still up');
+      assert.equal(result.notified, true);
+    } finally {
+      await new Promise<void>((r) => foreign.close(() => r()));
+    }
   });
 
   it('notifies when a drill fails (no known-good tag to drill from)', async () => {
