@@ -14,6 +14,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execa } from 'execa';
 import { buildApi } from '../src/api/server';
 import { palette } from '../src/cli/colour';
@@ -24,6 +25,9 @@ import { PROJECT_ROOT } from '../src/temporal/binaries';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { createIncidentWorker } from '../src/worker/create-worker';
 import { type IncidentStatus, statusQuery } from '../src/workflows/messages';
+
+// The worker logs every state change at INFO; the demo prints its own steps. Before any connection.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const c = palette(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 const step = (n: number, text: string) => console.log(`\n${c.bold(c.cyan(`[${n}]`))} ${c.bold(text)}`);

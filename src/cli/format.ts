@@ -78,7 +78,7 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
     lines.push(`  options tried: ${status.optionsTried.map((o) => `${o.option} ${o.outcome}`).join(', ')}`);
   }
   if (status.reportPath) lines.push(`  report: ${status.reportPath}`);
-  const recent = status.timeline.slice(-timelineLines);
+  const recent = timelineLines > 0 ? status.timeline.slice(-timelineLines) : [];
   if (recent.length > 0) {
     lines.push(
       `  recent timeline${status.timeline.length > recent.length ? ` (last ${recent.length} of ${status.timeline.length})` : ''}:`,
