@@ -14,7 +14,7 @@ export interface FindRelatedIncidentsInput {
 }
 
 /** How many past incidents are read; the newest are the ones a report needs. */
-const HISTORY_LIMIT = 200;
+const HISTORY_LIMIT = 100;
 
 /** "SEV-2 MCP server down (same scenario ... on mcp; detected 2026-11-20 14:30 UTC)". */
 function describe(record: HistoryRecord, reasons: string[]): string {
