@@ -19,7 +19,13 @@ import {
   statusQuery,
   workaroundSignal,
 } from '../../src/workflows/messages';
-import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
+import {
+  incidentInput,
+  kinds,
+  lifecycleDeps,
+  startHealthEndpoint,
+  waitForStatus,
+} from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 
 /** Updates, approvals and refusals, which the time-skipping server does not handle reliably. */
@@ -229,5 +235,64 @@ describe('incident messages on a real dev server', () => {
       const described = await env.client.workflow.getHandle(handle.workflowId).describe();
       assert.equal(described.searchAttributes.IncidentSeverity?.[0], 'SEV-1');
     });
+  });
+
+  it('returns to mitigation and escalates when the recovery check fails, and resolves once it passes', async () => {
+    const health = await startHealthEndpoint();
+    health.setHealthy(false);
+    const policy: PolicyDraft = { healthCheck: { url: health.url, interval: '150ms', duration: '600ms' } };
+    try {
+      await withIncident(
+        policy,
+        { severity: 'SEV-3', scenario: 'ci-pipeline-hangs', services: ['ci'] },
+        async (handle) => {
+          const mitigateAndResolve = async (round: number) => {
+            await waitForStatus(
+              handle,
+              (s) => s.pendingAction?.option === 'disable-feature' && s.mitigationRound === round,
+            );
+            await handle.signal(recordMitigationSignal, {
+              option: 'disable-feature',
+              by: '@oncall',
+              outcome: 'succeeded',
+            });
+            await waitForStatus(handle, (s) => s.stage === 'resolution');
+            const result = await handle.executeUpdate(resolveUpdate, {
+              args: [{ by: '@oncall', whys: ['job waited forever'], fix: { commit: 'abc1234' } }],
+            });
+            assert.equal(result.accepted, true);
+          };
+          await handle.signal(acknowledgeSignal, { by: '@oncall' });
+          await mitigateAndResolve(1);
+          let status = await waitForStatus(
+            handle,
+            (s) => s.stage === 'mitigation' && s.mitigationRound === 2,
+          );
+          assert.equal(status.verification?.verified, false);
+          assert.equal(status.verification?.failures, 1, 'stops at the first failure when none is allowed');
+          assert.equal(status.resolution, undefined);
+          assert.equal(status.mitigatedAt, undefined);
+          assert.match(
+            status.escalations.at(-1)!.reason,
+            /^recovery check failed: 1 of 1 probes failed \(last: HTTP 503\)/,
+          );
+
+          health.setHealthy(true);
+          await mitigateAndResolve(2);
+          status = await waitForStatus(handle, (s) => s.stage === 'review');
+          assert.equal(status.verification?.verified, true);
+          assert.equal(status.verification?.probes, 4);
+          assert.deepEqual(
+            status.optionsTried.map((a) => [a.option, a.outcome, a.round]),
+            [
+              ['disable-feature', 'succeeded', 1],
+              ['disable-feature', 'succeeded', 2],
+            ],
+          );
+        },
+      );
+    } finally {
+      await health.close();
+    }
   });
 });
