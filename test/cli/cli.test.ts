@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
 import { type ApiHarness, eventually, startApiHarness } from '../api/harness';
+import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 
 const POLICY = { approvers: { 'SEV-2': { '*': ['@lead'], 'revert-last-change': ['@sre'] } } };
 const BIN = join(PROJECT_ROOT, 'bin/incident.js');
@@ -216,6 +217,35 @@ describe('the incident CLI as a real child process against a dev server and work
       /alertRouting\.defaults\.severity/,
     );
     assertOneLineError(await cli(['list'], { TEMPORAL_ADDRESS: 'not-an-address' }), 2, /TEMPORAL_ADDRESS/);
+  });
+
+  it('runs the widget rollback procedure standalone and prints its steps', async () => {
+    const repo = await createExampleRepo(dir, { breakKind: 'widget-build' }, 'rollback-repo');
+    const run = await cli([
+      'rollback',
+      'widget',
+      '--mode',
+      'revert',
+      '--bad-commit',
+      repo.badSha!,
+      '--repo',
+      repo.path,
+      '--incident',
+      'INCIDENT-20261127-120000-cli1',
+      '--json',
+    ]);
+    const result = json<{
+      ok: boolean;
+      workflowId: string;
+      steps: { step: string; status: string }[];
+      url: string;
+    }>(run);
+    assert.equal(result.ok, true, JSON.stringify(result.steps));
+    assert.equal(result.workflowId, 'rollback-widget-INCIDENT-20261127-120000-cli1');
+    assert.ok(result.steps.length > 0);
+    assert.match(result.url, /rollback-widget-INCIDENT-20261127-120000-cli1$/);
+    assert.equal((await revertsOf(repo.path, repo.badSha!)).length, 1, 'exactly one revert');
+    assert.notEqual(await gitIn(repo.path, 'rev-parse', 'HEAD'), repo.badSha);
   });
 
   it('has --help with an example on every verb', async () => {
