@@ -192,7 +192,7 @@ describe('incident messages on a real dev server', () => {
     });
   });
 
-  it('auto-approves only what the policy lists for the severity', async () => {
+  it('auto-approves only what the policy lists for the severity, and counts a failed child as a failed option', async () => {
     const policy: PolicyDraft = { autoApprove: { 'SEV-3': ['update-visual-baselines'] } };
     await withIncident(policy, { severity: 'SEV-3', scenario: 'visual-regression' }, async (handle) => {
       await handle.signal(acknowledgeSignal, { by: '@oncall' });
@@ -201,15 +201,17 @@ describe('incident messages on a real dev server', () => {
       await handle.executeUpdate(rejectUpdate, {
         args: [{ option: 'revert-last-change', approver: '@jscraik' }],
       });
-      status = await waitForStatus(handle, (s) => s.pendingAction?.option === 'update-visual-baselines');
-      assert.equal(status.pendingApproval, undefined);
-      assert.deepEqual(status.optionsTried.at(-1), {
-        option: 'update-visual-baselines',
-        outcome: 'approved',
-        at: status.optionsTried.at(-1)!.at,
-        by: 'policy:auto-approve',
-        round: 1,
-      });
+      // No target repository is configured here, so the real visualBaselinesUpdate child fails.
+      status = await waitForStatus(handle, (s) => s.pendingAction?.option === 'disable-feature');
+      assert.deepEqual(
+        status.optionsTried.map((a) => [a.option, a.outcome, a.by]),
+        [
+          ['revert-last-change', 'rejected', '@jscraik'],
+          ['update-visual-baselines', 'approved', 'policy:auto-approve'],
+          ['update-visual-baselines', 'failed', undefined],
+        ],
+      );
+      assert.ok(kinds(status, 'child-started').some((e) => /visualBaselinesUpdate started/.test(e.message)));
     });
   });
 

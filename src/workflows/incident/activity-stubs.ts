@@ -27,6 +27,12 @@ const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
   },
   // A failed probe is a result; only a crashed worker makes the call itself fail.
   probeHealth: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } },
+  // Cancelling a CI run is idempotent on the CI side; a bad run ID or missing config is final.
+  cancelCiJob: {
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { maximumAttempts: 2, nonRetryableErrorTypes: ['UnsafeInput', 'NotConfigured', 'CommandFailed'] },
+  },
   countOpenIncidents: { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
 };
 

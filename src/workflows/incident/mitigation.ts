@@ -2,7 +2,17 @@ import { executeChild } from '@temporalio/workflow';
 import { isAutoApproved } from '../../domain/approval';
 import { type MitigationStep, scenarioSpec } from '../../domain/scenarios';
 import type { ApproveInput, OptionAttempt } from '../messages';
-import { ROLLBACK_WORKFLOW_TYPES, type RollbackInput, type RollbackResult } from '../rollback-contract';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import {
+  ROLLBACK_WORKFLOW_TYPES,
+  type RollbackInput,
+  type RollbackResult,
+  rollbackWorkflowId,
+  type VisualBaselinesInput,
+  type VisualBaselinesResult,
+  visualBaselinesWorkflowId,
+} from '../rollback-contract';
+import { run } from './activity-stubs';
 import { type Decision, escalate, type IncidentContext, nowIso, record, showDetails } from './context';
 import { waitWithEscalation } from './waits';
 
@@ -108,6 +118,16 @@ async function attempt(ctx: IncidentContext, step: MitigationStep, round: number
     }
   }
   if (step.procedure) return runRollback(ctx, step, round, approval);
+  if (step.action?.kind === 'workflow') return runBaselinesUpdate(ctx, step, round);
+  if (step.action?.kind === 'activity') {
+    const runId = ciRunId(ctx);
+    if (runId) return cancelCiRun(ctx, step, round, runId);
+    record(
+      ctx,
+      'note',
+      `${step.option}: the alert carries no CI run ID (details.ciRunId), so a human cancels the job`,
+    );
+  }
   return awaitHumanOutcome(ctx, step, round);
 }
 
@@ -253,7 +273,9 @@ async function runRollback(
     return 'failed';
   }
   const workflowType = ROLLBACK_WORKFLOW_TYPES[input.procedure];
-  const workflowId = `rollback-${state.incidentId}-${step.option}-r${round}`;
+  // One ID per incident and procedure (the rollback contract's), so a retried start lands on the
+  // same execution; a later option or round with the same procedure starts after it has closed.
+  const workflowId = rollbackWorkflowId(input.procedure, state.incidentId);
   showDetails(ctx, `running ${workflowType} (${workflowId}) for ${step.option}`);
   record(ctx, 'rollback-started', `${workflowType} started as ${workflowId}`);
   try {
@@ -277,6 +299,82 @@ async function runRollback(
     return result.ok ? 'succeeded' : 'failed';
   } catch (error) {
     const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
+    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
+    record(ctx, 'mitigation-failed', detail);
+    return 'failed';
+  }
+}
+
+/** The CI run to cancel, when the alert carried one (`details.ciRunId` or `details.runId`). */
+function ciRunId(ctx: IncidentContext): string | undefined {
+  const details = ctx.incident.details;
+  return details?.ciRunId ?? details?.runId;
+}
+
+const failureText = (error: unknown): string => {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
+  return (cause as Error).message;
+};
+
+async function cancelCiRun(
+  ctx: IncidentContext,
+  step: MitigationStep,
+  round: number,
+  runId: string,
+): Promise<Outcome> {
+  const { state } = ctx;
+  showDetails(ctx, `cancelling CI run ${runId}`);
+  try {
+    const result = await run('cancelCiJob', `Cancel stuck CI run ${runId}`, {
+      incidentId: state.incidentId,
+      runId,
+    });
+    const detail = `CI run ${runId} cancelled${result.tail ? `: ${result.tail.split('\n').at(-1)}` : ''}`;
+    pushAttempt(ctx, { option: step.option, outcome: 'succeeded', at: nowIso(), detail, round });
+    record(ctx, 'mitigation-succeeded', detail);
+    return 'succeeded';
+  } catch (error) {
+    const detail = `cancelling CI run ${runId} failed: ${failureText(error)}`;
+    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
+    record(ctx, 'mitigation-failed', detail);
+    return 'failed';
+  }
+}
+
+async function runBaselinesUpdate(
+  ctx: IncidentContext,
+  step: MitigationStep,
+  round: number,
+): Promise<Outcome> {
+  const { state } = ctx;
+  const workflowId = visualBaselinesWorkflowId(state.incidentId);
+  showDetails(ctx, `running visualBaselinesUpdate (${workflowId})`);
+  record(ctx, 'child-started', `visualBaselinesUpdate started as ${workflowId}`);
+  try {
+    const result = await executeChild<(input: VisualBaselinesInput) => Promise<VisualBaselinesResult>>(
+      'visualBaselinesUpdate',
+      {
+        workflowId,
+        args: [{ incidentId: state.incidentId, reason: state.summary.slice(0, 200) }],
+        workflowExecutionTimeout: ctx.policy.rollbackTimeout,
+        staticSummary: `${step.option} for ${state.incidentId}`,
+      },
+    );
+    const detail = result.ok
+      ? `visual baselines ${result.commit ? `committed ${result.commit}` : 'already up to date'}`
+      : `visualBaselinesUpdate failed at step ${result.failedStep ?? 'unknown'}${result.error ? `: ${result.error}` : ''}`;
+    pushAttempt(ctx, {
+      option: step.option,
+      outcome: result.ok ? 'succeeded' : 'failed',
+      at: nowIso(),
+      detail,
+      round,
+    });
+    record(ctx, result.ok ? 'mitigation-succeeded' : 'mitigation-failed', detail);
+    return result.ok ? 'succeeded' : 'failed';
+  } catch (error) {
+    const detail = `visualBaselinesUpdate failed: ${(error as Error).message}`;
     pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
     record(ctx, 'mitigation-failed', detail);
     return 'failed';
