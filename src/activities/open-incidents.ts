@@ -1,5 +1,4 @@
 import type { Severity } from '../domain/incident';
-import type { RelatedIncident } from '../domain/report';
 import type { ActivityDeps } from './deps';
 
 export interface OpenIncidentCountInput {
@@ -12,13 +11,6 @@ export interface OpenIncidentCount {
   /** Undefined when visibility could not be asked (no client configured). */
   count?: number;
   detail: string;
-}
-
-export interface RelatedIncidentsInput {
-  incidentId: string;
-  workflowId: string;
-  scenario: string;
-  services: string[];
 }
 
 /** Stages in which an incident still counts as open (not yet resolved). */
@@ -40,14 +32,6 @@ export function createOpenIncidentActivities(deps: ActivityDeps) {
         `IncidentSeverity = '${input.severity}' AND (${stages}) AND WorkflowId != '${input.excludeWorkflowId.replaceAll("'", '')}'`;
       const { count } = await deps.client.workflow.count(query);
       return { count, detail: `${count} other open ${input.severity} incident(s)` };
-    },
-
-    /**
-     * Hook for the post-incident report's "Related Incidents". Recurring-incident analysis is
-     * another issue's work; until then this returns nothing, and the report says "None found".
-     */
-    findRelatedIncidents(_input: RelatedIncidentsInput): Promise<RelatedIncident[]> {
-      return Promise.resolve([]);
     },
   };
 }

@@ -297,4 +297,39 @@ describe('incident messages on a real dev server', () => {
       await health.close();
     }
   });
+
+  it('escalates a SEV-2 at once when another SEV-2 is already open, counted through visibility', async () => {
+    const taskQueue = uniqueTaskQueue('two-sev2');
+    const { stop } = await runWorker(env, lifecycleDeps(dir.path, [], {}, { client: env.client }), taskQueue);
+    const start = (name: string) =>
+      env.client.workflow.start('incidentWorkflow', {
+        taskQueue,
+        workflowId: incidentWorkflowId(name),
+        args: [{ incident: incidentInput({ severity: 'SEV-2', fingerprint: name }) }],
+      });
+    const first = await start('sev2-first');
+    let second: WorkflowHandle | undefined;
+    try {
+      const a = await waitForStatus(first, (s) => s.notePath !== undefined);
+      assert.deepEqual(a.escalations, [], 'the first SEV-2 alone is not escalated at once');
+      // Visibility is eventually consistent: wait until the first incident is listed.
+      for (let i = 0; i < 50; i++) {
+        const { count } = await env.client.workflow.count(
+          `IncidentSeverity = 'SEV-2' AND IncidentStage = 'detection' AND ExecutionStatus = 'Running'`,
+        );
+        if (count >= 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      second = await start('sev2-second');
+      const b = await waitForStatus(second, (s) => s.escalations.length > 0);
+      assert.equal(
+        b.escalations[0]!.reason,
+        'immediate escalation: multiple SEV-2 incidents open (1 other open SEV-2 incident(s))',
+      );
+    } finally {
+      await first.terminate('test finished').catch(() => undefined);
+      await second?.terminate('test finished').catch(() => undefined);
+      await stop();
+    }
+  });
 });

@@ -61,6 +61,7 @@ async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
       workflowId: state.workflowId,
       scenario: state.scenario,
       services: state.services,
+      ...(state.resolution ? { rootCause: state.resolution.whys.at(-1) } : {}),
     });
   } catch (error) {
     record(ctx, 'related', `related incidents not found: ${(error as Error).message}`);
