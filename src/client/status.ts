@@ -22,6 +22,11 @@ export async function fetchStatus(
       client.workflow.getHandle(ref.workflowId, ref.runId).query(statusQuery),
     );
   } catch (error) {
+    const cause = (error as { cause?: { code?: number; details?: string } }).cause;
+    if (cause?.code === 9 && cause.details) {
+      // FAILED_PRECONDITION: the server knows no worker polls the incident's task queue.
+      throw new EngineUnavailableError(`cannot query ${ref.workflowId}: ${cause.details}`, { cause: error });
+    }
     if (isDeadline(error)) {
       throw new EngineUnavailableError(
         `no worker answered the status query for ${ref.workflowId} within ${QUERY_TIMEOUT_MS / 1000} s (is the worker running?)`,
