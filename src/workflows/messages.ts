@@ -173,7 +173,10 @@ export interface IncidentStatus {
   optionsTried: OptionAttempt[];
   timeline: TimelineEntry[];
   escalations: Escalation[];
-  /** Deadlines still running (ISO 8601 UTC), keyed by name: ack, approval, review, statusUpdate. */
+  /**
+   * Deadlines still running (ISO 8601 UTC), keyed by name: ack, approval, action (a human step's
+   * outcome), workaround, verification, review, statusUpdate.
+   */
   deadlines: Record<string, string>;
   alerts: { firing: number; resolved: number; lastAt?: string };
   mitigatedAt?: string;

@@ -1,232 +1,46 @@
 import { setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
-import { SEVERITIES } from '../../domain/incident';
 import {
   acknowledgeSignal,
   acknowledgeUpdate,
   alertSignal,
   approveSignal,
   approveUpdate,
-  type ApproveInput,
-  type MitigationOutcomeInput,
   recordMitigationSignal,
   recordMitigationUpdate,
   rejectSignal,
   rejectUpdate,
-  type RejectInput,
   resolveSignal,
   resolveUpdate,
-  type ResolveInput,
   reviewSignal,
   reviewUpdate,
-  type ReviewInput,
-  type SetSeverityInput,
   setSeveritySignal,
   setSeverityUpdate,
   statusQuery,
   type UpdateResult,
-  type WorkaroundInput,
   workaroundSignal,
   workaroundUpdate,
-  type AcknowledgeInput,
 } from '../messages';
-import { escalate, type IncidentContext, nowIso, publishSearchAttributes, record } from './context';
+import { type IncidentContext, nowIso, record } from './context';
+import {
+  acknowledgeRule,
+  approveRule,
+  type MessageRule,
+  recordMitigationRule,
+  rejectRule,
+  resolveRule,
+  reviewRule,
+  setSeverityRule,
+  who,
+  workaroundRule,
+} from './message-rules';
 
 /**
- * Signals, updates and the status query. Each message has one `check` (why it does not fit the
- * current stage, or undefined) and one `apply` (a small state change). A signal that fails its
- * check is recorded in the timeline as refused and changes nothing else; the Update of the same
- * message throws from its validator, so the caller gets the reason and history gets nothing.
+ * Installs the signals, updates and the status query. Each message has one rule (message-rules.ts):
+ * a signal that fails its check is recorded in the timeline as refused and changes nothing else;
+ * the Update of the same message throws from its validator, so the caller gets the reason and
+ * history gets nothing.
  */
-interface MessageRule<T> {
-  name: string;
-  check: (ctx: IncidentContext, input: T) => string | undefined;
-  apply: (ctx: IncidentContext, input: T) => string;
-}
-
-const who = (input: unknown) => {
-  const i = input as { by?: string; approver?: string };
-  return i.by ?? i.approver ?? 'someone';
-};
-
-const acknowledge: MessageRule<AcknowledgeInput> = {
-  name: 'acknowledge',
-  check: ({ state }, input) => {
-    if (!input?.by) return 'acknowledge needs `by`';
-    if (state.acknowledgedBy) return `already acknowledged by ${state.acknowledgedBy}`;
-    if (state.stage === 'closed') return 'the incident is closed';
-    return undefined;
-  },
-  apply: (ctx, { by }) => {
-    ctx.state.acknowledgedBy = by;
-    ctx.state.acknowledgedAt = nowIso();
-    record(ctx, 'acknowledged', `acknowledged by ${by}`);
-    return `acknowledged by ${by}`;
-  },
-};
-
-const setSeverity: MessageRule<SetSeverityInput> = {
-  name: 'setSeverity',
-  check: ({ state }, input) => {
-    if (!input?.by) return 'setSeverity needs `by`';
-    if (!SEVERITIES.includes(input.severity)) return `unknown severity ${String(input.severity)}`;
-    if (state.stage === 'review' || state.stage === 'closed')
-      return `severity is fixed once the incident is resolved (stage ${state.stage})`;
-    if (input.severity === state.severity) return `severity is already ${state.severity}`;
-    return undefined;
-  },
-  apply: (ctx, input) => {
-    const from = ctx.state.severity;
-    ctx.state.severity = input.severity;
-    record(
-      ctx,
-      'severity',
-      `severity ${from} → ${input.severity} by ${input.by}${input.reason ? `: ${input.reason}` : ''}`,
-    );
-    publishSearchAttributes(ctx);
-    if (input.severity === 'SEV-1' && from !== 'SEV-1') escalate(ctx, 'severity reassigned to SEV-1');
-    return `severity is now ${input.severity}`;
-  },
-};
-
-function authorize(
-  ctx: IncidentContext,
-  option: ApproveInput['option'],
-  approver: string,
-): string | undefined {
-  const { severity } = ctx.state;
-  if (isAuthorizedApprover(ctx.policy.approvers, severity, option, approver)) return undefined;
-  const allowed = allowedApprovers(ctx.policy.approvers, severity, option);
-  return `${approver} may not approve ${option} for a ${severity} incident (allowed: ${allowed.join(', ') || 'nobody'})`;
-}
-
-const approve: MessageRule<ApproveInput> = {
-  name: 'approve',
-  check: (ctx, input) => {
-    const pending = ctx.state.pendingApproval;
-    if (!input?.approver || !input.option) return 'approve needs `option` and `approver`';
-    if (!pending) return `nothing is waiting for approval (stage ${ctx.state.stage})`;
-    if (pending.option !== input.option)
-      return `the option waiting for approval is ${pending.option}, not ${input.option}`;
-    if (ctx.decision) return 'a decision on this option is already recorded';
-    return authorize(ctx, input.option, input.approver);
-  },
-  apply: (ctx, input) => {
-    ctx.decision = { kind: 'approved', input };
-    record(
-      ctx,
-      'approved',
-      `${input.option} approved by ${input.approver}${input.comment ? `: ${input.comment}` : ''}`,
-    );
-    return `${input.option} approved`;
-  },
-};
-
-const reject: MessageRule<RejectInput> = {
-  name: 'reject',
-  check: (ctx, input) => {
-    if (!input?.approver || !input.option) return 'reject needs `option` and `approver`';
-    const current = ctx.state.pendingApproval?.option ?? ctx.state.pendingAction?.option;
-    if (!current) return `no mitigation option is waiting for a decision (stage ${ctx.state.stage})`;
-    if (current !== input.option)
-      return `the option waiting for a decision is ${current}, not ${input.option}`;
-    if (ctx.decision) return 'a decision on this option is already recorded';
-    return authorize(ctx, input.option, input.approver);
-  },
-  apply: (ctx, input) => {
-    ctx.decision = { kind: 'rejected', input };
-    record(
-      ctx,
-      'rejected',
-      `${input.option} rejected by ${input.approver}${input.reason ? `: ${input.reason}` : ''}`,
-    );
-    return `${input.option} rejected; moving to the next option`;
-  },
-};
-
-const recordMitigation: MessageRule<MitigationOutcomeInput> = {
-  name: 'recordMitigation',
-  check: (ctx, input) => {
-    if (!input?.by || !input.option) return 'recordMitigation needs `option` and `by`';
-    if (input.outcome !== 'succeeded' && input.outcome !== 'failed')
-      return 'outcome must be succeeded or failed';
-    const pending = ctx.state.pendingAction;
-    if (!pending) return `no human mitigation step is pending (stage ${ctx.state.stage})`;
-    if (pending.option !== input.option)
-      return `the pending human step is ${pending.option}, not ${input.option}`;
-    if (ctx.decision) return 'an outcome for this option is already recorded';
-    return undefined;
-  },
-  apply: (ctx, input) => {
-    ctx.decision = { kind: 'outcome', input };
-    record(
-      ctx,
-      'mitigation-outcome',
-      `${input.option} ${input.outcome} (recorded by ${input.by})${input.detail ? `: ${input.detail}` : ''}`,
-    );
-    return `${input.option} recorded as ${input.outcome}`;
-  },
-};
-
-const workaround: MessageRule<WorkaroundInput> = {
-  name: 'workaround',
-  check: (ctx, input) => {
-    if (!input?.by || !input.description) return 'workaround needs `by` and `description`';
-    if (ctx.state.stage !== 'mitigation')
-      return `a workaround is recorded during mitigation, not ${ctx.state.stage}`;
-    if (ctx.workaround) return 'a workaround is already recorded';
-    return undefined;
-  },
-  apply: (ctx, input) => {
-    ctx.workaround = input;
-    record(ctx, 'workaround', `workaround by ${input.by}: ${input.description}`);
-    return 'workaround recorded; service counts as restored';
-  },
-};
-
-const resolve: MessageRule<ResolveInput> = {
-  name: 'resolve',
-  check: (ctx, input) => {
-    if (!input?.by) return 'resolve needs `by`';
-    if (!Array.isArray(input.whys) || input.whys.length === 0 || input.whys.some((w) => !w?.trim()))
-      return 'resolve needs the root cause as a non-empty chain of whys';
-    if (!input.fix || !(input.fix.branch || input.fix.commit || input.fix.tag))
-      return 'resolve needs a fix reference (branch, commit or tag)';
-    if (ctx.state.stage !== 'resolution')
-      return `resolve is accepted after mitigation, not during ${ctx.state.stage}`;
-    if (ctx.state.resolution) return `already resolved by ${ctx.state.resolution.by}; recovery check running`;
-    return undefined;
-  },
-  apply: (ctx, input) => {
-    ctx.state.resolution = { by: input.by, at: nowIso(), whys: [...input.whys], fix: { ...input.fix } };
-    record(ctx, 'resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
-    return 'resolution recorded; verifying recovery';
-  },
-};
-
-const review: MessageRule<ReviewInput> = {
-  name: 'review',
-  check: (ctx, input) => {
-    if (!input?.by) return 'review needs `by`';
-    if (
-      !Array.isArray(input.wentWell) ||
-      !Array.isArray(input.toImprove) ||
-      !Array.isArray(input.actionItems)
-    )
-      return 'review needs wentWell, toImprove and actionItems lists';
-    if (ctx.state.stage !== 'review')
-      return `the review is accepted after resolution, not during ${ctx.state.stage}`;
-    if (ctx.state.review) return `already reviewed by ${ctx.state.review.by}`;
-    return undefined;
-  },
-  apply: (ctx, input) => {
-    ctx.state.review = { ...input, at: nowIso() };
-    record(ctx, 'review', `post-incident review recorded by ${input.by}`);
-    return 'review recorded; closing the incident';
-  },
-};
-
 function register<T>(
   ctx: IncidentContext,
   rule: MessageRule<T>,
@@ -253,14 +67,14 @@ function register<T>(
 
 export function installHandlers(ctx: IncidentContext): void {
   setHandler(statusQuery, () => ctx.state);
-  register(ctx, acknowledge, acknowledgeSignal, acknowledgeUpdate);
-  register(ctx, setSeverity, setSeveritySignal, setSeverityUpdate);
-  register(ctx, approve, approveSignal, approveUpdate);
-  register(ctx, reject, rejectSignal, rejectUpdate);
-  register(ctx, recordMitigation, recordMitigationSignal, recordMitigationUpdate);
-  register(ctx, workaround, workaroundSignal, workaroundUpdate);
-  register(ctx, resolve, resolveSignal, resolveUpdate);
-  register(ctx, review, reviewSignal, reviewUpdate);
+  register(ctx, acknowledgeRule, acknowledgeSignal, acknowledgeUpdate);
+  register(ctx, setSeverityRule, setSeveritySignal, setSeverityUpdate);
+  register(ctx, approveRule, approveSignal, approveUpdate);
+  register(ctx, rejectRule, rejectSignal, rejectUpdate);
+  register(ctx, recordMitigationRule, recordMitigationSignal, recordMitigationUpdate);
+  register(ctx, workaroundRule, workaroundSignal, workaroundUpdate);
+  register(ctx, resolveRule, resolveSignal, resolveUpdate);
+  register(ctx, reviewRule, reviewSignal, reviewUpdate);
   setHandler(alertSignal, (alert) => {
     const { state } = ctx;
     const status = alert?.status === 'resolved' ? 'resolved' : 'firing';

@@ -1,22 +1,16 @@
-import { executeChild } from '@temporalio/workflow';
 import { isAutoApproved } from '../../domain/approval';
 import { type MitigationStep, scenarioSpec } from '../../domain/scenarios';
-import type { ApproveInput, OptionAttempt } from '../messages';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { ApproveInput } from '../messages';
+import { type Decision, escalate, type IncidentContext, nowIso, record } from './context';
 import {
-  ROLLBACK_WORKFLOW_TYPES,
-  type RollbackInput,
-  type RollbackResult,
-  rollbackWorkflowId,
-  type VisualBaselinesInput,
-  type VisualBaselinesResult,
-  visualBaselinesWorkflowId,
-} from '../rollback-contract';
-import { run } from './activity-stubs';
-import { type Decision, escalate, type IncidentContext, nowIso, record, showDetails } from './context';
+  cancelCiRun,
+  ciRunId,
+  type Outcome,
+  pushAttempt,
+  runBaselinesUpdate,
+  runRollback,
+} from './mitigation-actions';
 import { waitWithEscalation } from './waits';
-
-type Outcome = 'succeeded' | 'failed' | 'rejected' | 'workaround';
 
 /**
  * The guide's mitigation: the scenario's options in order of preference. Destructive options wait
@@ -81,10 +75,6 @@ function takeDecision(ctx: IncidentContext): Decision | undefined {
   const decision = ctx.decision;
   ctx.decision = undefined;
   return decision;
-}
-
-function pushAttempt(ctx: IncidentContext, attempt: OptionAttempt): void {
-  ctx.state.optionsTried.push(attempt);
 }
 
 const approvedThisRound = (ctx: IncidentContext, option: string, round: number) =>
@@ -239,144 +229,4 @@ async function awaitHumanOutcome(
     ...(input.detail ? { detail: input.detail } : {}),
   });
   return input.outcome;
-}
-
-/** Resolves the explicit SHA or tag a rollback acts on; never "HEAD". */
-function rollbackInput(
-  ctx: IncidentContext,
-  step: MitigationStep,
-  approval: ApproveInput | undefined,
-): RollbackInput | string {
-  const { state } = ctx;
-  const procedure = step.procedure!;
-  if (step.option === 'revert-last-change') {
-    const badCommit = approval?.target ?? state.repository?.head;
-    if (!badCommit) return 'no commit to revert: triage found no HEAD and the approval named no target';
-    return { incidentId: state.incidentId, procedure, mode: 'revert', badCommit };
-  }
-  const knownGood = approval?.target ?? state.repository?.knownGood?.tag;
-  if (!knownGood) return 'no known-good version: triage found no tag and the approval named no target';
-  return { incidentId: state.incidentId, procedure, mode: 'checkout', knownGood };
-}
-
-async function runRollback(
-  ctx: IncidentContext,
-  step: MitigationStep,
-  round: number,
-  approval: ApproveInput | undefined,
-): Promise<Outcome> {
-  const { state, policy } = ctx;
-  const input = rollbackInput(ctx, step, approval);
-  if (typeof input === 'string') {
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail: input, round });
-    record(ctx, 'mitigation-failed', `${step.option} not run: ${input}`);
-    return 'failed';
-  }
-  const workflowType = ROLLBACK_WORKFLOW_TYPES[input.procedure];
-  // One ID per incident and procedure (the rollback contract's), so a retried start lands on the
-  // same execution; a later option or round with the same procedure starts after it has closed.
-  const workflowId = rollbackWorkflowId(input.procedure, state.incidentId);
-  showDetails(ctx, `running ${workflowType} (${workflowId}) for ${step.option}`);
-  record(ctx, 'rollback-started', `${workflowType} started as ${workflowId}`);
-  try {
-    const result = await executeChild<(input: RollbackInput) => Promise<RollbackResult>>(workflowType, {
-      workflowId,
-      args: [input],
-      workflowExecutionTimeout: policy.rollbackTimeout,
-      staticSummary: `${step.option} for ${state.incidentId}`,
-    });
-    const detail = result.ok
-      ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})`
-      : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}`;
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: result.ok ? 'succeeded' : 'failed',
-      at: nowIso(),
-      detail,
-      round,
-    });
-    record(ctx, result.ok ? 'rollback-succeeded' : 'mitigation-failed', detail);
-    return result.ok ? 'succeeded' : 'failed';
-  } catch (error) {
-    const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
-  }
-}
-
-/** The CI run to cancel, when the alert carried one (`details.ciRunId` or `details.runId`). */
-function ciRunId(ctx: IncidentContext): string | undefined {
-  const details = ctx.incident.details;
-  return details?.ciRunId ?? details?.runId;
-}
-
-const failureText = (error: unknown): string => {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
-  return (cause as Error).message;
-};
-
-async function cancelCiRun(
-  ctx: IncidentContext,
-  step: MitigationStep,
-  round: number,
-  runId: string,
-): Promise<Outcome> {
-  const { state } = ctx;
-  showDetails(ctx, `cancelling CI run ${runId}`);
-  try {
-    const result = await run('cancelCiJob', `Cancel stuck CI run ${runId}`, {
-      incidentId: state.incidentId,
-      runId,
-    });
-    const detail = `CI run ${runId} cancelled${result.tail ? `: ${result.tail.split('\n').at(-1)}` : ''}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'succeeded', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-succeeded', detail);
-    return 'succeeded';
-  } catch (error) {
-    const detail = `cancelling CI run ${runId} failed: ${failureText(error)}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
-  }
-}
-
-async function runBaselinesUpdate(
-  ctx: IncidentContext,
-  step: MitigationStep,
-  round: number,
-): Promise<Outcome> {
-  const { state } = ctx;
-  const workflowId = visualBaselinesWorkflowId(state.incidentId);
-  showDetails(ctx, `running visualBaselinesUpdate (${workflowId})`);
-  record(ctx, 'child-started', `visualBaselinesUpdate started as ${workflowId}`);
-  try {
-    const result = await executeChild<(input: VisualBaselinesInput) => Promise<VisualBaselinesResult>>(
-      'visualBaselinesUpdate',
-      {
-        workflowId,
-        args: [{ incidentId: state.incidentId, reason: state.summary.slice(0, 200) }],
-        workflowExecutionTimeout: ctx.policy.rollbackTimeout,
-        staticSummary: `${step.option} for ${state.incidentId}`,
-      },
-    );
-    const detail = result.ok
-      ? `visual baselines ${result.commit ? `committed ${result.commit}` : 'already up to date'}`
-      : `visualBaselinesUpdate failed at step ${result.failedStep ?? 'unknown'}${result.error ? `: ${result.error}` : ''}`;
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: result.ok ? 'succeeded' : 'failed',
-      at: nowIso(),
-      detail,
-      round,
-    });
-    record(ctx, result.ok ? 'mitigation-succeeded' : 'mitigation-failed', detail);
-    return result.ok ? 'succeeded' : 'failed';
-  } catch (error) {
-    const detail = `visualBaselinesUpdate failed: ${(error as Error).message}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
-  }
 }
