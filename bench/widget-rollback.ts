@@ -104,6 +104,10 @@ async function main() {
   const engineMedian = median(rows.map((r) => r.engineMs));
   const shellMedian = median(rows.map((r) => r.shellMs));
   const total = rows.reduce((sum, r) => sum + r.engineMs, 0) / rows.reduce((sum, r) => sum + r.shellMs, 0);
+  const overhead = median(rows.map((r) => r.engineMs - r.shellMs));
+  console.log(
+    `median overhead per rollback ${overhead.toFixed(0)} ms: the ratio reaches 1.05 when the guide's commands take ${(overhead / 0.05 / 1000).toFixed(1)} s or more`,
+  );
   console.log(
     `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
   );
