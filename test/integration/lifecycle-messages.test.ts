@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -236,6 +238,10 @@ describe('incident messages on a real dev server', () => {
       );
       const described = await env.client.workflow.getHandle(handle.workflowId).describe();
       assert.equal(described.searchAttributes.IncidentSeverity?.[0], 'SEV-1');
+      const notePath = join(dir.path, 'incidents', status.incidentId, 'incident.txt');
+      for (let i = 0; i < 50 && !(await readFile(notePath, 'utf8')).includes('SEV-1'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(await readFile(notePath, 'utf8'), /\nSeverity: SEV-1\n/);
     });
   });
 

@@ -39,13 +39,19 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
 }
 
 /**
- * Sends queued notifications one by one. Stage code and handlers only queue (they must not block
- * on a webhook); a notification that still fails after its retries is recorded, not lost silently.
+ * Sends queued notifications one by one, and rewrites the incident note when the severity was
+ * reassigned. Stage code and handlers only queue (they must not block on a webhook); a
+ * notification that still fails after its retries is recorded, not lost silently.
  */
 export async function sendNotifications(ctx: IncidentContext, finished: () => boolean): Promise<void> {
   const { state } = ctx;
   for (;;) {
-    await condition(() => ctx.outbox.length > 0 || finished());
+    await condition(() => ctx.outbox.length > 0 || ctx.noteStale === true || finished());
+    if (ctx.noteStale) {
+      ctx.noteStale = false;
+      await rewriteNote(ctx);
+      continue;
+    }
     const next = ctx.outbox[0];
     if (!next) return;
     try {
@@ -59,5 +65,19 @@ export async function sendNotifications(ctx: IncidentContext, finished: () => bo
       record(ctx, 'notify-failed', `${next.kind} notification failed: ${(error as Error).message}`);
     }
     ctx.outbox.shift();
+  }
+}
+
+async function rewriteNote(ctx: IncidentContext): Promise<void> {
+  const { state } = ctx;
+  try {
+    await run('writeIncidentNote', `Rewrite incident note: severity ${state.severity}`, {
+      incidentId: state.incidentId,
+      severity: state.severity,
+      detectedAt: state.detectedAt,
+      summary: state.summary,
+    });
+  } catch (error) {
+    record(ctx, 'note', `incident note not rewritten: ${(error as Error).message}`);
   }
 }

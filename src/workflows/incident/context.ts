@@ -29,6 +29,8 @@ export interface IncidentContext {
   outbox: NotificationDraft[];
   decision?: Decision;
   workaround?: WorkaroundInput;
+  /** The severity was reassigned after the incident note was written: rewrite it. */
+  noteStale?: boolean;
   /** Set when the run is about to finish or continue as new: background loops wind down. */
   stopping: boolean;
 }

@@ -63,6 +63,7 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
       `severity ${from} → ${input.severity} by ${input.by}${input.reason ? `: ${input.reason}` : ''}`,
     );
     publishSearchAttributes(ctx);
+    if (ctx.state.notePath) ctx.noteStale = true;
     if (input.severity === 'SEV-1' && from !== 'SEV-1') escalate(ctx, 'severity reassigned to SEV-1');
     return `severity is now ${input.severity}`;
   },
