@@ -217,9 +217,15 @@ for (const s of storm)
     firstRequest.set(s.workflowId, s.startedAt);
 const pickup: number[] = [];
 for (const [id, at] of firstRequest) {
-  const facts = await historyFacts(temporal.client, id);
-  const first = Math.min(...facts.firstActivityStart.values());
-  if (Number.isFinite(first)) pickup.push(first - at);
+  // The worker may still be working through the storm's backlog: wait up to a minute per incident.
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const starts = [...(await historyFacts(temporal.client, id)).firstActivityStart.values()];
+    if (starts.length > 0) {
+      pickup.push(Math.min(...starts) - at);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 const ps = stats(pickup);
 out(
