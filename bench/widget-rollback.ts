@@ -4,11 +4,14 @@
  * fresh copies of the example target with the same breaking commit, alternating which goes first.
  *
  *   npx tsx bench/widget-rollback.ts [runs=6]
+ *   BENCH_EAGER=1 npx tsx bench/widget-rollback.ts [runs]   (server with eager activity dispatch)
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROJECT_BIN } from '../src/activities/activity-context';
+import { requireBinary } from '../src/temporal/binaries';
 import { widgetRollback } from '../src/workflows/rollback';
 import { createExampleRepo } from '../test/helpers/example-repo';
 import { runbookDeps } from '../test/helpers/runbook-deps';
@@ -36,7 +39,17 @@ const median = (values: number[]) => {
 };
 
 async function main() {
-  const [env, dir] = await Promise.all([startDevServerEnv(), tempDir('bench-widget-')]);
+  const server = process.env.BENCH_EAGER
+    ? TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: requireBinary('cli') },
+          ip: '127.0.0.1',
+          ui: false,
+          extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+        },
+      })
+    : startDevServerEnv();
+  const [env, dir] = await Promise.all([server, tempDir('bench-widget-')]);
   const script = join(dir.path, 'widget-rollback.sh');
   await writeFile(script, SHELL_SCRIPT, { mode: 0o755 });
   const taskQueue = uniqueTaskQueue('bench');
