@@ -11,7 +11,8 @@ await runMain(async () => {
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
   const client = await connectClient(env);
-  const app = await buildApi({ client, env, config });
+  // Warnings and failed requests (5xx) as JSON lines on stdout; per-request logs would drown them.
+  const app = await buildApi({ client, env, config, logger: { level: 'warn' } });
   await app.listen({ host, port: env.API_PORT });
   console.log(`[api] listening on http://${host}:${env.API_PORT}`);
   if (note) console.log(`[api] ${note}`);
