@@ -75,6 +75,24 @@ describe('git activities', () => {
     assert.equal(await gitIn(repo.path, 'status', '--porcelain', '--untracked-files=no'), '');
   });
 
+  it('stops at a conflicting revert with MergeConflict and leaves a clean tree', async () => {
+    const { repo, acts } = await setup('conflict', { breakKind: 'ui-change' });
+    // A later commit edits the same line, so the bad commit no longer reverts cleanly.
+    await writeFile(
+      join(repo.path, 'packages/ui/src/theme.mjs'),
+      (await gitIn(repo.path, 'show', 'HEAD:packages/ui/src/theme.mjs')).replace("'#d1242f'", "'#8250df'") +
+        '\n',
+    );
+    await gitIn(repo.path, 'commit', '--quiet', '-am', 'Purple accent');
+    const head = await gitIn(repo.path, 'rev-parse', 'HEAD');
+    await assert.rejects(env.run(acts.revertCommit, { incidentId: 'INC-9', sha: repo.badSha! }), {
+      type: 'MergeConflict',
+      nonRetryable: true,
+    });
+    assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), head);
+    assert.equal(await gitIn(repo.path, 'status', '--porcelain', '--untracked-files=no'), '');
+  });
+
   it('refuses to overwrite uncommitted changes it did not make', async () => {
     const { repo, acts } = await setup('dirty', { breakKind: 'widget-build' });
     await writeFile(join(repo.path, 'packages/ui/src/theme.mjs'), 'export const theme = {};\n');
