@@ -2,14 +2,15 @@
  * Runbook commands (the guide's pnpm scripts) as an activity. Only commands named in the target
  * config run, with their configured argument arrays and timeouts; input never becomes argv.
  */
-import { join } from 'node:path';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
 import type { RunbookCommandName } from '../config/target';
 import { assertRefName } from '../domain/git-safety';
 import { FAILURE } from '../domain/failure-types';
 import { commandEnv, currentContext, failure, validated } from './activity-context';
 import type { ActivityDeps } from './deps';
-import { killTree } from './process-tree';
+import { hasMarker, killTree } from './process-tree';
 import { incidentDir } from './records';
 import { resolveRepo } from './repo';
 import { lastLines, type RunProcessResult, runProcess } from './run-process';
@@ -28,6 +29,14 @@ export interface RunCommandResult {
   durationMs: number;
   tail: string;
   logPath: string;
+}
+
+/** What a running command heartbeats; a retry reads it back to clean up and to log the resume. */
+export interface CommandHeartbeat {
+  step: string;
+  marker: string;
+  pid?: number;
+  tail: string;
 }
 
 /** Environment every runbook command gets: each service's port under its variable name. */
@@ -52,22 +61,37 @@ export async function execRunbookCommand(
   validated(() => assertRefName(input.step, 'step'));
   const repo = resolveRepo(deps, input.repoPath);
   const dir = incidentDir(deps, input.incidentId);
+  const logPath = join(dir, 'logs', `${input.step}.log`);
+  await mkdir(dirname(logPath), { recursive: true });
   const ctx = currentContext();
   const info = ctx?.info;
   const marker = info
     ? `${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}`
     : `${input.incidentId}/${input.step}/${process.pid}-${Date.now()}`;
-  if (info && info.attempt > 1) await killTree({ marker, graceMs: 1_000 });
+  if (info && info.attempt > 1) {
+    // Resume after a crash: the last heartbeat names the dead attempt's process group; kill it
+    // (only if it still carries this activity's marker) and everything else marked, then start
+    // clean. The log says where the previous attempt got to.
+    const previous = info.heartbeatDetails as CommandHeartbeat | undefined;
+    const pgid =
+      previous?.pid !== undefined && (await hasMarker(previous.pid, marker)) ? previous.pid : undefined;
+    const killed = await killTree({ pgid, marker, graceMs: 1_000 });
+    await appendFile(
+      logPath,
+      `\n=== attempt ${info.attempt} resumes; killed ${killed.length} leftover process(es)${previous?.tail ? `; last output before the crash:\n${previous.tail}` : ''}\n`,
+    ).catch(() => undefined);
+  }
   return runProcess({
     argv: spec.argv,
     cwd: repo,
     env: commandEnv({ ...serviceEnv(deps), ...spec.env }),
     timeoutMs: spec.timeoutMs,
-    logPath: join(dir, 'logs', `${input.step}.log`),
+    logPath,
     pidFile: join(dir, 'run', `${input.step}.pid`),
     marker,
     signal: ctx?.cancellationSignal,
-    onProgress: (tail) => ctx?.heartbeat({ step: input.step, marker, tail: lastLines(tail, 5) }),
+    onProgress: (tail, pid) =>
+      ctx?.heartbeat({ step: input.step, marker, pid, tail: lastLines(tail, 5) } satisfies CommandHeartbeat),
   });
 }
 

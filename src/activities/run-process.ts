@@ -22,8 +22,8 @@ export interface RunProcessOptions {
   marker: string;
   /** Aborting kills the tree (Temporal's cancellation signal). */
   signal?: AbortSignal;
-  /** Called about once a second with the output's tail (Temporal heartbeat). */
-  onProgress?: (tail: string) => void;
+  /** Called about once a second with the output's tail and the group's PID (Temporal heartbeat). */
+  onProgress?: (tail: string, pid: number | undefined) => void;
   progressEveryMs?: number;
   graceMs?: number;
 }
@@ -78,7 +78,7 @@ export async function runProcess(options: RunProcessOptions): Promise<RunProcess
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
-  const progress = setInterval(() => options.onProgress?.(tail), options.progressEveryMs ?? 1_000);
+  const progress = setInterval(() => options.onProgress?.(tail, pid), options.progressEveryMs ?? 1_000);
   try {
     const result = await child;
     await killing;

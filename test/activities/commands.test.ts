@@ -89,7 +89,7 @@ describe('runbook commands', () => {
     assert.deepEqual(await findMarked(markerOf('hang-timeout')), []);
   });
 
-  it("a retry first kills what the crashed attempt's processes left running", async () => {
+  it("a retry resumes from the last heartbeat: kills the crashed attempt's processes, logs where it got to", async () => {
     const repo = await createExampleRepo(dir, {}, 'retry');
     const marker = markerOf('retry');
     // The "crashed worker's" orphan: a process carrying this activity's marker.
@@ -101,13 +101,23 @@ describe('runbook commands', () => {
     orphan.unref();
     assert.ok(isAlive(orphan.pid!));
     const acts = createCommandActivities(runbookDeps(dir, repo.path, 1));
-    const result = await quietActivityEnv(info('retry', 2)).run(
+    const heartbeatDetails = {
+      step: 'build-widgets',
+      marker,
+      pid: orphan.pid,
+      tail: 'building changelog...',
+    };
+    const result = await quietActivityEnv({ ...info('retry', 2), heartbeatDetails }).run(
       acts.runRunbookCommand,
       run('INC-C4', 'buildWidgets', 'build-widgets'),
     );
     assert.equal(result.exitCode, 0);
     await sleep(100);
     assert.equal(await isRunning(orphan.pid!), false);
+    assert.match(
+      await readFile(result.logPath, 'utf8'),
+      /=== attempt 2 resumes; killed 1 leftover process\(es\); last output before the crash:\nbuilding changelog\.\.\./,
+    );
   });
 
   it('fails CommandFailed with the output tail when the script exits non-zero', async () => {
