@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PolicyDraft } from '../../src/config/policy';
 import type { IncidentInputDraft } from '../../src/domain/incident';
@@ -335,6 +335,25 @@ describe('incident messages on a real dev server', () => {
     } finally {
       await first.terminate('test finished').catch(() => undefined);
       await second?.terminate('test finished').catch(() => undefined);
+      await stop();
+    }
+  });
+
+  it('fails an incident started with invalid input, naming the field, instead of retrying forever', async () => {
+    const taskQueue = uniqueTaskQueue('invalid');
+    const { stop } = await runWorker(env, lifecycleDeps(dir.path, [], {}), taskQueue);
+    try {
+      const handle = await env.client.workflow.start('incidentWorkflow', {
+        taskQueue,
+        workflowId: incidentWorkflowId('invalid-1'),
+        args: [{ incident: { ...incidentInput({ fingerprint: 'invalid-1' }), severity: 'SEV-9' } }],
+      });
+      await assert.rejects(handle.result(), (error: Error) => {
+        assert.ok(error instanceof WorkflowFailedError, String(error));
+        assert.match((error.cause as Error).message, /^invalid incident input: severity: /);
+        return true;
+      });
+    } finally {
       await stop();
     }
   });

@@ -1,6 +1,12 @@
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { defaultPolicy, policySchema } from '../../config/policy';
-import { incidentInputSchema } from '../../domain/incident';
+import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
 import { run } from './activity-stubs';
@@ -30,7 +36,7 @@ import { ContinueAsNewRequested } from './waits';
  * activity (recorded in history). Long incidents continue-as-new carrying state and policy.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
-  const incident = incidentInputSchema.parse(input.incident);
+  const incident = parseIncident(input);
   const info = workflowInfo();
   const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
   state.runs = (state.runs ?? 0) + 1;
@@ -106,8 +112,25 @@ async function runStages(ctx: IncidentContext): Promise<void> {
   }
 }
 
+/**
+ * Callers validate too, but a bad input reaching the workflow must fail it with the reason, not
+ * fail its workflow task forever (a ZodError would be retried as a bug).
+ */
+function parseIncident(input: IncidentWorkflowInput): IncidentInput {
+  const result = incidentInputSchema.safeParse(input?.incident);
+  if (result.success) return result.data;
+  const reasons = result.error.issues
+    .map((i) => `${i.path.join('.') || 'incident'}: ${i.message}`)
+    .join('; ');
+  throw ApplicationFailure.create({
+    type: 'InvalidIncidentInput',
+    nonRetryable: true,
+    message: `invalid incident input: ${reasons}`,
+  });
+}
+
 function initialState(input: IncidentWorkflowInput, workflowId: string, startTime: Date): IncidentStatus {
-  const incident = incidentInputSchema.parse(input.incident);
+  const incident = parseIncident(input);
   const detectedAt = nowIso();
   return {
     incidentId: incidentIdFor(startTime, workflowId),
