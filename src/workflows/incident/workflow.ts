@@ -5,7 +5,7 @@ import {
   continueAsNew,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defaultPolicy, policySchema } from '../../config/policy';
+import { defaultPolicy, type Policy, policySchema } from '../../config/policy';
 import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
@@ -45,7 +45,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     state,
     // Handlers are installed before the policy activity returns so no early message is lost; until
     // then the guide's defaults answer (only a SEV-1 reassignment in that instant would use them).
-    policy: input.policy ? policySchema.parse(input.policy) : defaultPolicy(),
+    policy: input.policy ? parsePolicy(input.policy) : defaultPolicy(),
     outbox: [...(input.outbox ?? [])],
     stopping: false,
   };
@@ -54,7 +54,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   if (!input.carried) record(ctx, 'detected', `${state.severity} from ${state.source}: ${state.summary}`);
   else record(ctx, 'continued', `continued as new (run ${state.runs}) in stage ${state.stage}`);
   showDetails(ctx, 'starting');
-  if (!input.policy) ctx.policy = policySchema.parse(await run('loadPolicy', 'Load the lifecycle policy'));
+  if (!input.policy) ctx.policy = parsePolicy(await run('loadPolicy', 'Load the lifecycle policy'));
 
   let finished = false;
   const notifier = sendNotifications(ctx, () => finished);
@@ -126,6 +126,18 @@ function parseIncident(input: IncidentWorkflowInput): IncidentInput {
     type: 'InvalidIncidentInput',
     nonRetryable: true,
     message: `invalid incident input: ${reasons}`,
+  });
+}
+
+/** The policy is checked again in the workflow; a bad one fails the incident with the field named. */
+function parsePolicy(raw: unknown): Policy {
+  const result = policySchema.safeParse(raw);
+  if (result.success) return result.data;
+  const reasons = result.error.issues.map((i) => `policy.${i.path.join('.')}: ${i.message}`).join('; ');
+  throw ApplicationFailure.create({
+    type: 'InvalidPolicy',
+    nonRetryable: true,
+    message: `invalid policy: ${reasons}`,
   });
 }
 
