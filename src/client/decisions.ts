@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { MITIGATION_OPTIONS } from '../workflows/messages';
+import { SEVERITIES } from '../domain/incident';
 import {
   acknowledgeUpdate,
   approveUpdate,
+  MITIGATION_OPTIONS,
+  recordMitigationUpdate,
   rejectUpdate,
   resolveUpdate,
   reviewUpdate,
+  setSeverityUpdate,
+  workaroundUpdate,
 } from '../workflows/messages';
 
 /**
@@ -62,6 +66,21 @@ export const DECISION_SCHEMAS = {
       notes: text(10_000).optional(),
     })
     .strict(),
+  /** Re-grade the incident (the guide's "assign severity level"), before resolution. */
+  severity: z
+    .object({ severity: z.enum(SEVERITIES), by: identitySchema, reason: text(2_000).optional() })
+    .strict(),
+  /** The outcome of an option a human carries out (disable-feature, update-visual-baselines, workaround). */
+  outcome: z
+    .object({
+      option: z.enum(MITIGATION_OPTIONS),
+      by: identitySchema,
+      outcome: z.enum(['succeeded', 'failed']),
+      detail: text(2_000).optional(),
+    })
+    .strict(),
+  /** The workaround that restored service once every other option failed. */
+  workaround: z.object({ by: identitySchema, description: text(2_000) }).strict(),
 } as const;
 
 export type DecisionVerb = keyof typeof DECISION_SCHEMAS;
@@ -74,6 +93,9 @@ export const DECISION_UPDATES = {
   reject: rejectUpdate,
   resolve: resolveUpdate,
   review: reviewUpdate,
+  severity: setSeverityUpdate,
+  outcome: recordMitigationUpdate,
+  workaround: workaroundUpdate,
 } as const;
 
 /**

@@ -128,6 +128,21 @@ describe('incident routes: list, show and decisions as Workflow Updates', () => 
     assert.ok(s.optionsTried.some((o) => o.option === 'revert-last-change' && o.outcome === 'rejected'));
   });
 
+  it('records the outcome of a hand-carried option and a severity change over HTTP', async () => {
+    await until((s) => s.pendingAction?.option === 'disable-feature');
+    const outcome = await h.call(`/incidents/${workflowId}/outcome`, {
+      json: { option: 'disable-feature', by: '@oncall', outcome: 'failed', detail: 'no flag covers it' },
+    });
+    assert.equal(outcome.status, 200, await outcome.clone().text());
+    const s = await until((x) => x.pendingApproval?.option === 'deploy-known-good');
+    assert.ok(s.optionsTried.some((o) => o.option === 'disable-feature' && o.outcome === 'failed'));
+    const severity = await h.call(`/incidents/${workflowId}/severity`, {
+      json: { severity: 'SEV-1', by: '@oncall', reason: 'all widgets failing' },
+    });
+    assert.equal(severity.status, 200, await severity.clone().text());
+    await until((x) => x.severity === 'SEV-1');
+  });
+
   it('refuses malformed decisions with 400 naming the field, and unknown verbs with 404', async () => {
     const extra = await h.call(`/incidents/${workflowId}/ack`, { json: { by: '@oncall', force: true } });
     assert.equal(extra.status, 400);

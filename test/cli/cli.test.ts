@@ -170,6 +170,33 @@ describe('the incident CLI as a real child process against a dev server and work
     assert.notEqual(s.pendingApproval?.option, 'revert-last-change');
   });
 
+  it('records the outcome of a hand-carried option from the CLI, and refuses a severity change to the same value', async () => {
+    await eventually(
+      async () => ((await status()).pendingAction?.option === 'disable-feature' ? true : undefined),
+      20_000,
+    );
+    const run = await cli([
+      'outcome',
+      opened.incidentId,
+      '--option',
+      'disable-feature',
+      '--result',
+      'failed',
+      '--by',
+      '@oncall',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    await eventually(
+      async () => ((await status()).pendingApproval?.option === 'deploy-known-good' ? true : undefined),
+      20_000,
+    );
+    assertOneLineError(
+      await cli(['severity', opened.incidentId, '--set', 'SEV-2']),
+      4,
+      /severity is already SEV-2/,
+    );
+  });
+
   it('follows an incident with watch until Ctrl+C, then exits 0', async () => {
     const child = spawn(process.execPath, [BIN, 'watch', opened.workflowId, '--interval', '0.5'], {
       cwd: dir,
