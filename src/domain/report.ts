@@ -54,6 +54,12 @@ function rootCause(status: IncidentStatus): string {
   return `${resolution.whys.at(-1) ?? ''}\n\n5 Whys (recorded by ${resolution.by}):\n\n\`\`\`\n${chain}\n\`\`\`\n\n**Fix:** ${fix || 'none recorded'}`;
 }
 
+/** The guide's MTTD for this incident: from the alert's own timestamp to the engine's detection. */
+function timeToDetect(status: IncidentStatus): string {
+  if (!status.alertedAt) return '';
+  return ` Time to detect: ${formatDuration(Math.max(0, Date.parse(status.detectedAt) - Date.parse(status.alertedAt)))}.`;
+}
+
 function mitigationLine(status: IncidentStatus): string {
   const tried = status.optionsTried.map((attempt) => `${attempt.option} ${attempt.outcome}`).join(', ');
   return tried ? `Mitigation options: ${tried}.` : 'No mitigation option was tried.';
@@ -91,7 +97,7 @@ export function renderReport(input: ReportInput): string {
 
 ${status.summary}
 
-Scenario: ${spec.title}. Source: ${status.source}. ${mitigationLine(status)} ${verification}
+Scenario: ${spec.title}. Source: ${status.source}.${timeToDetect(status)} ${mitigationLine(status)} ${verification}
 
 ## Impact
 

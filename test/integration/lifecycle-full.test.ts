@@ -72,6 +72,7 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
               fingerprint: 'full-1',
               summary: 'MCP server fails to start: contract tests fail',
               details: { usersAffected: 'about 40 widget users' },
+              alertedAt: new Date(Date.now() - 2 * 60_000).toISOString(),
             }),
           },
         ],
@@ -196,6 +197,7 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       assert.match(report, /\*\*Owner:\*\* @oncall\n/);
       assert.match(section(report, 'Summary'), /MCP server fails to start: contract tests fail/);
       assert.match(section(report, 'Summary'), /workaround succeeded/);
+      assert.match(section(report, 'Summary'), /Source: monitoring-alert\. Time to detect: 2 min\./);
       const impact = section(report, 'Impact');
       assert.match(impact, /\*\*Users affected:\*\* about 40 widget users/);
       assert.match(impact, /\*\*Services affected:\*\* mcp-server/);
@@ -207,7 +209,7 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       const timeline = section(report, 'Timeline of Events');
       assert.match(timeline, /\| Time \(UTC\) \| Event \|/);
       for (const event of [
-        'detection: SEV-2 from monitoring-alert',
+        'detection: SEV-2 from monitoring-alert: MCP server fails to start: contract tests fail (time to detect 2 min)',
         'detection: acknowledged by @oncall',
         'mitigation: revert-last-change rejected by @sre',
         'mitigation: workaround by @oncall: routed traffic',

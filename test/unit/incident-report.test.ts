@@ -57,6 +57,10 @@ describe('post-incident report', () => {
       report.startsWith('# Incident Report: INCIDENT-20261127-143000-ab12\n\n**Date:** 2026-11-27\n'),
     );
     assert.match(report, /\*\*Severity:\*\* SEV-1\n\*\*Duration:\*\* 2\.00 hours\n\*\*Owner:\*\* @oncall\n/);
+    assert.match(
+      report,
+      /Source: monitoring-alert\. Time to detect: 2 min\. Mitigation options: revert-last-change succeeded\./,
+    );
     assert.match(report, /- \*\*Services affected:\*\* mcp-server, widgets\n/);
     assert.match(
       report,

@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { defaultPolicy, type Policy, policySchema } from '../../config/policy';
+import { formatDuration } from '../../domain/duration';
 import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
@@ -51,8 +52,14 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   };
   installHandlers(ctx);
   publishSearchAttributes(ctx);
-  if (!input.carried) record(ctx, 'detected', `${state.severity} from ${state.source}: ${state.summary}`);
-  else record(ctx, 'continued', `continued as new (run ${state.runs}) in stage ${state.stage}`);
+  if (!input.carried) {
+    const ttd = state.alertedAt ? Date.parse(state.detectedAt) - Date.parse(state.alertedAt) : undefined;
+    record(
+      ctx,
+      'detected',
+      `${state.severity} from ${state.source}: ${state.summary}${ttd === undefined ? '' : ` (time to detect ${formatDuration(Math.max(0, ttd))})`}`,
+    );
+  } else record(ctx, 'continued', `continued as new (run ${state.runs}) in stage ${state.stage}`);
   showDetails(ctx, 'starting');
   if (!input.policy) ctx.policy = parsePolicy(await run('loadPolicy', 'Load the lifecycle policy'));
 
