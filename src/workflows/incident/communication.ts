@@ -35,7 +35,8 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
     record(ctx, 'status-update', `status update ${state.statusUpdatesSent} sent`);
     ctx.outbox.push({ kind: 'status-update', text });
   }
-  delete state.deadlines.statusUpdate;
+  // A run that stops for continue-as-new keeps the next update time, so the cadence carries over.
+  if (!ctx.stopping || state.resolvedAt !== undefined) delete state.deadlines.statusUpdate;
 }
 
 /**
