@@ -27,8 +27,12 @@ async function connectionOptions(env: Env) {
   return { address: temporalAddress(env), tls, apiKey: env.TEMPORAL_API_KEY };
 }
 
-export async function connectClient(env: Env): Promise<Client> {
-  const options: ConnectionOptions = await connectionOptions(env);
+/**
+ * A client for the API and CLI. The connect timeout is short (the SDK default is 10 s) so an
+ * operator whose server is down gets the one-line error at once, not after a long pause.
+ */
+export async function connectClient(env: Env, connectTimeoutMs = 3_000): Promise<Client> {
+  const options: ConnectionOptions = { ...(await connectionOptions(env)), connectTimeout: connectTimeoutMs };
   const connection = await Connection.connect(options);
   return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 }
