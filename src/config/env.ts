@@ -31,7 +31,7 @@ export const envSchema = z
     INCIDENT_DATA_DIR: z.string().min(1).default('.data'),
     INCIDENT_CONFIG: z.string().min(1).optional(),
     API_HOST: z.string().min(1).optional(),
-    API_PORT: port(8787),
+    API_PORT: port(8780),
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
     SLACK_WEBHOOK_URL: z.url().optional(),
@@ -54,7 +54,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   TEMPORAL_API_KEY: 'set it to a Temporal Cloud API key (TLS is then turned on)',
   TEMPORAL_PORT: 'use a free TCP port such as 7233',
   TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
-  API_PORT: 'use a free TCP port such as 8787',
+  API_PORT: 'use a free TCP port such as 8780',
   API_TOKEN: 'generate one with: openssl rand -hex 32',
 };
 
