@@ -62,7 +62,8 @@ describe('long incidents continue as new on a real dev server', () => {
       assert.notEqual((await handle.describe()).runId, firstRunId, 'a new run holds the incident');
       assert.equal(carried.incidentId, first.incidentId);
       assert.equal(carried.acknowledgedBy, '@oncall');
-      assert.equal(carried.pendingApproval?.option, 'revert-last-change');
+      assert.deepEqual(carried.pendingApproval, first.pendingApproval, 'the same approval, same clock');
+      assert.equal(kinds(carried, 'proposed').length, 1, 'the option is not proposed twice');
       assert.deepEqual(carried.timeline.slice(0, first.timeline.length), first.timeline);
       assert.ok(kinds(carried, 'continued').length >= 1);
       assert.equal(carried.triage?.regression, first.triage?.regression, 'triage is not run again');

@@ -127,15 +127,18 @@ async function awaitApproval(
   round: number,
 ): Promise<ApproveInput | 'rejected' | 'workaround'> {
   const { state, policy } = ctx;
-  const since = nowIso();
-  state.pendingApproval = {
+  // A run continued-as-new resumes the same pending approval (and its clock).
+  const carried = state.pendingApproval?.option === step.option ? state.pendingApproval : undefined;
+  const since = carried?.since ?? nowIso();
+  state.pendingApproval = carried ?? {
     option: step.option,
     risk: step.risk,
     since,
     deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
   };
   ctx.decision = undefined;
-  record(ctx, 'proposed', `${step.option} (${step.risk}) waits for approval: ${step.description}`);
+  if (!carried)
+    record(ctx, 'proposed', `${step.option} (${step.risk}) waits for approval: ${step.description}`);
   await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
     deadline: 'approval',
     firstDeadline: () => Date.parse(state.pendingApproval?.since ?? since) + policy.approvalDeadline,
@@ -174,19 +177,21 @@ async function awaitHumanOutcome(
   round: number,
 ): Promise<Outcome> {
   const { state, policy } = ctx;
-  const since = nowIso();
-  state.pendingAction = {
+  const carried = state.pendingAction?.option === step.option ? state.pendingAction : undefined;
+  const since = carried?.since ?? nowIso();
+  state.pendingAction = carried ?? {
     option: step.option,
     description: step.description,
     since,
     deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
   };
   ctx.decision = undefined;
-  record(
-    ctx,
-    'proposed',
-    `${step.option} is for a human to carry out: ${step.description}; record the outcome with recordMitigation`,
-  );
+  if (!carried)
+    record(
+      ctx,
+      'proposed',
+      `${step.option} is for a human to carry out: ${step.description}; record the outcome with recordMitigation`,
+    );
   await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
     deadline: 'action',
     firstDeadline: () => Date.parse(state.pendingAction?.since ?? since) + policy.approvalDeadline,
