@@ -315,6 +315,7 @@ describe('incident messages on a real dev server', () => {
       });
     const first = await start('sev2-first');
     let second: WorkflowHandle | undefined;
+    let third: WorkflowHandle | undefined;
     try {
       const a = await waitForStatus(first, (s) => s.notePath !== undefined);
       assert.deepEqual(a.escalations, [], 'the first SEV-2 alone is not escalated at once');
@@ -332,9 +333,24 @@ describe('incident messages on a real dev server', () => {
         b.escalations[0]!.reason,
         'immediate escalation: multiple SEV-2 incidents open (1 other open SEV-2 incident(s))',
       );
+
+      // A SEV-3 reassigned to SEV-2 is checked the same way.
+      third = await env.client.workflow.start('incidentWorkflow', {
+        taskQueue,
+        workflowId: incidentWorkflowId('sev3-then-sev2'),
+        args: [{ incident: incidentInput({ severity: 'SEV-3', fingerprint: 'sev3-then-sev2' }) }],
+      });
+      await waitForStatus(third, (s) => s.notePath !== undefined);
+      await third.executeUpdate(setSeverityUpdate, { args: [{ severity: 'SEV-2', by: '@lead' }] });
+      const c = await waitForStatus(third, (s) => s.escalations.length > 0);
+      assert.match(
+        c.escalations[0]!.reason,
+        /^immediate escalation after reassignment: multiple SEV-2 incidents open \([12] other open SEV-2 incident\(s\)\)$/,
+      );
     } finally {
       await first.terminate('test finished').catch(() => undefined);
       await second?.terminate('test finished').catch(() => undefined);
+      await third?.terminate('test finished').catch(() => undefined);
       await stop();
     }
   });

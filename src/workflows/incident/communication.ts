@@ -1,7 +1,8 @@
 import { condition } from '@temporalio/workflow';
 import { formatDuration } from '../../domain/duration';
 import { run } from './activity-stubs';
-import { type IncidentContext, record } from './context';
+import { escalate, type IncidentContext, record } from './context';
+import { otherOpenSev2 } from './detection';
 
 /**
  * The guide's "post timeline updates every 15 minutes (SEV-1/2)": a loop beside the stages that
@@ -40,17 +41,25 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
 }
 
 /**
- * Sends queued notifications one by one, and rewrites the incident note when the severity was
- * reassigned. Stage code and handlers only queue (they must not block on a webhook); a
+ * Sends queued notifications one by one; after a severity reassignment, rewrites the incident
+ * note and, for SEV-2, checks for other open SEV-2 incidents. Stage code and handlers only queue (they must not block on a webhook); a
  * notification that still fails after its retries is recorded, not lost silently.
  */
 export async function sendNotifications(ctx: IncidentContext, finished: () => boolean): Promise<void> {
   const { state } = ctx;
   for (;;) {
-    await condition(() => ctx.outbox.length > 0 || ctx.noteStale === true || finished());
+    await condition(
+      () => ctx.outbox.length > 0 || ctx.noteStale === true || ctx.recheckSev2 === true || finished(),
+    );
     if (ctx.noteStale) {
       ctx.noteStale = false;
       await rewriteNote(ctx);
+      continue;
+    }
+    if (ctx.recheckSev2) {
+      ctx.recheckSev2 = false;
+      const reason = state.severity === 'SEV-2' ? await otherOpenSev2(ctx) : undefined;
+      if (reason) escalate(ctx, `immediate escalation after reassignment: ${reason}`);
       continue;
     }
     const next = ctx.outbox[0];

@@ -31,6 +31,8 @@ export interface IncidentContext {
   workaround?: WorkaroundInput;
   /** The severity was reassigned after the incident note was written: rewrite it. */
   noteStale?: boolean;
+  /** The incident was reassigned to SEV-2: check for other open SEV-2 incidents. */
+  recheckSev2?: boolean;
   /** Set when the run is about to finish or continue as new: background loops wind down. */
   stopping: boolean;
 }

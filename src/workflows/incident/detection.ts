@@ -47,18 +47,28 @@ async function escalateAtOnceIfNeeded(ctx: IncidentContext): Promise<void> {
     if (state.labels.includes(label)) reasons.push(`${label} incident`);
   }
   if (state.severity === 'SEV-2') {
-    try {
-      const open = await run('countOpenIncidents', 'Count other open SEV-2 incidents', {
-        severity: 'SEV-2',
-        excludeWorkflowId: workflowInfo().workflowId,
-      });
-      if (open.count === undefined)
-        record(ctx, 'check', `other open SEV-2 incidents not checked: ${open.detail}`);
-      else if (open.count > 0) reasons.push(`multiple SEV-2 incidents open (${open.detail})`);
-      else record(ctx, 'check', 'no other open SEV-2 incident');
-    } catch (error) {
-      record(ctx, 'check', `other open SEV-2 incidents not checked: ${(error as Error).message}`);
-    }
+    const other = await otherOpenSev2(ctx);
+    if (other) reasons.push(other);
   }
   if (reasons.length) escalate(ctx, `immediate escalation: ${reasons.join('; ')}`);
+}
+
+/**
+ * "Multiple SEV-2 incidents simultaneously": asks visibility for other open SEV-2 incidents and
+ * returns the escalation reason when there is one. Also run when an incident is reassigned to SEV-2.
+ */
+export async function otherOpenSev2(ctx: IncidentContext): Promise<string | undefined> {
+  try {
+    const open = await run('countOpenIncidents', 'Count other open SEV-2 incidents', {
+      severity: 'SEV-2',
+      excludeWorkflowId: workflowInfo().workflowId,
+    });
+    if (open.count === undefined)
+      record(ctx, 'check', `other open SEV-2 incidents not checked: ${open.detail}`);
+    else if (open.count > 0) return `multiple SEV-2 incidents open (${open.detail})`;
+    else record(ctx, 'check', 'no other open SEV-2 incident');
+  } catch (error) {
+    record(ctx, 'check', `other open SEV-2 incidents not checked: ${(error as Error).message}`);
+  }
+  return undefined;
 }

@@ -64,6 +64,7 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
     );
     publishSearchAttributes(ctx);
     if (ctx.state.notePath) ctx.noteStale = true;
+    if (input.severity === 'SEV-2') ctx.recheckSev2 = true;
     if (input.severity === 'SEV-1' && from !== 'SEV-1') escalate(ctx, 'severity reassigned to SEV-1');
     return `severity is now ${input.severity}`;
   },
