@@ -373,4 +373,23 @@ describe('incident messages on a real dev server', () => {
       await stop();
     }
   });
+
+  it('escalates a security or data-loss incident at once whatever its severity', async () => {
+    await withIncident(
+      {},
+      { severity: 'SEV-4', labels: ['security', 'data-loss'] },
+      async (handle, lines) => {
+        const status = await waitForStatus(handle, (s) => s.escalations.length > 0);
+        assert.deepEqual(
+          status.escalations.map((e) => e.reason),
+          ['immediate escalation: security incident; data-loss incident'],
+        );
+        await waitForStatus(handle, () => lines.some((l) => l.startsWith('[escalation]')));
+        assert.match(
+          lines.find((l) => l.startsWith('[escalation]'))!,
+          /SEV-4.*security incident; data-loss incident/,
+        );
+      },
+    );
+  });
 });
