@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { incidentWorkflowId } from '../../src/domain/incident';
+import { workflowBundle } from '../../src/worker/workflow-bundle';
 import {
   acknowledgeUpdate,
   alertSignal,
@@ -224,6 +226,14 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       assert.equal(section(report, 'What Could Be Improved').trim(), '- [x] Better runbook coverage');
       assert.equal(section(report, 'Action Items').trim(), '- [ ] Add regression test for dependency Y');
       assert.equal(section(report, 'Related Incidents').trim(), '- None found');
+
+      // The whole run replays deterministically against today's workflow code.
+      const { code } = await workflowBundle();
+      await Worker.runReplayHistory(
+        { workflowBundle: { code } },
+        await handle.fetchHistory(),
+        handle.workflowId,
+      );
     } finally {
       await stop();
     }
