@@ -1,0 +1,178 @@
+/**
+ * The engine as production runs it, for end-to-end tests: the Temporal dev server with its SQLite
+ * file, the worker (`node --import tsx src/worker.ts`) and the API (`src/api/main.ts`) as separate
+ * processes on free ports, a config file in a temp folder, and the CLI (`node bin/incident.js`)
+ * as a child process per call. Any of the three can be SIGKILLed and started again.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startDevServer } from '../../src/server/dev-server';
+import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
+import { freePort, groupAlive, spawnGroup, waitFor, type Spawned } from './processes';
+
+const run = promisify(execFile);
+const TSX = import.meta.resolve('tsx');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Engine {
+  dir: string;
+  address: string;
+  apiBase: string;
+  configPath: string;
+  /** Environment the worker, API and CLI get. */
+  env: NodeJS.ProcessEnv;
+  startServer: () => Promise<void>;
+  /** SIGKILL the dev server (no shutdown: its SQLite file is what survives). */
+  killServer: () => Promise<void>;
+  startWorker: () => Promise<Spawned>;
+  /** SIGKILL the worker process only; the commands it started live on in their own groups. */
+  killWorker: () => Promise<void>;
+  startApi: () => Promise<Spawned>;
+  cli: (...args: string[]) => Promise<CliResult>;
+  /** `cli(... '--json')` parsed; throws with stderr when the exit code is not 0. */
+  cliJson: <T = Record<string, unknown>>(...args: string[]) => Promise<T>;
+  /** POST to the API with the bearer token. */
+  post: (path: string, body: unknown) => Promise<Response>;
+  close: () => Promise<void>;
+}
+
+export const E2E_API_TOKEN = 'e2e-token-0123456789abcdef';
+
+/** Environment for child processes: not the test runner's (a child must not think it is a test). */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.TEMPORAL_ADDRESS;
+  return { ...env, ...extra };
+}
+
+/** Writes `config` to `<dir>/incident.config.json` and starts server, worker and API. */
+export async function startEngine(dir: string, config: unknown): Promise<Engine> {
+  const [port, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const address = `127.0.0.1:${port}`;
+  const configPath = join(dir, 'incident.config.json');
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const env = childEnv({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_UI_PORT: String(uiPort),
+    INCIDENT_CONFIG: configPath,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    API_TOKEN: E2E_API_TOKEN,
+    INCIDENT_OPERATOR: '@jscraik',
+  });
+  let server: ChildProcess | undefined;
+  let worker: Spawned | undefined;
+  let api: Spawned | undefined;
+
+  const startServer = async () => {
+    server = await startDevServer(
+      { cliPath: requireBinary('cli'), dbFile: join(dir, 'temporal.db'), port, uiPort, stdio: 'ignore' },
+      60_000,
+    );
+  };
+  const killServer = async () => {
+    const child = server;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const node = (entry: string, ready: RegExp): Promise<Spawned> => {
+    const spawned = spawnGroup(process.execPath, ['--import', TSX, join(PROJECT_ROOT, entry)], {
+      cwd: dir,
+      env,
+    });
+    return waitFor(
+      () => `${entry} to be ready; output so far:\n${spawned.output()}`,
+      () => {
+        if (spawned.child.exitCode !== null) throw new Error(`${entry} exited:\n${spawned.output()}`);
+        return Promise.resolve(ready.test(spawned.output()));
+      },
+      60_000,
+    ).then(() => spawned);
+  };
+  const startWorker = async () => (worker = await node('src/worker.ts', /\[worker\] polling/));
+  const killWorker = async () => {
+    const child = worker?.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await worker!.exited;
+  };
+  const startApi = async () => (api = await node('src/api/main.ts', /\[api\] listening/));
+  const cli = async (...args: string[]): Promise<CliResult> => {
+    try {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(PROJECT_ROOT, 'bin/incident.js'), ...args],
+        {
+          cwd: dir,
+          env,
+          timeout: 60_000,
+        },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      return {
+        code: typeof e.code === 'number' ? e.code : 1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      };
+    }
+  };
+  const cliJson = async <T>(...args: string[]): Promise<T> => {
+    const result = await cli(...args, '--json');
+    if (result.code !== 0)
+      throw new Error(`incident ${args.join(' ')} exited ${result.code}: ${result.stderr}${result.stdout}`);
+    return JSON.parse(result.stdout) as T;
+  };
+  const apiBase = `http://127.0.0.1:${apiPort}`;
+  const post = (path: string, body: unknown) =>
+    fetch(`${apiBase}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${E2E_API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  const stopGroup = async (spawned: Spawned | undefined) => {
+    const pid = spawned?.child.pid;
+    if (pid === undefined || !groupAlive(pid)) return;
+    process.kill(-pid, 'SIGKILL');
+    await waitFor(
+      () => `group ${pid} to exit`,
+      () => Promise.resolve(!groupAlive(pid)),
+      10_000,
+    ).catch(() => undefined);
+  };
+  await startServer();
+  await Promise.all([startWorker(), startApi()]);
+  return {
+    dir,
+    address,
+    apiBase,
+    configPath,
+    env,
+    startServer,
+    killServer,
+    startWorker,
+    killWorker,
+    startApi,
+    cli,
+    cliJson,
+    post,
+    close: async () => {
+      await stopGroup(api);
+      await stopGroup(worker);
+      await killServer();
+    },
+  };
+}
