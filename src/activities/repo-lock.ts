@@ -48,10 +48,12 @@ async function readLock(path: string): Promise<LockRecord | undefined> {
 async function isStale(deps: ActivityDeps, lock: LockRecord): Promise<boolean> {
   if (deps.client) {
     try {
-      const description = await deps.client.workflow.getHandle(lock.workflowId, lock.runId).describe();
-      return description.status.name !== 'RUNNING';
+      // The latest run of the owner's workflow ID: the lock is live only if that very run still runs.
+      const description = await deps.client.workflow.getHandle(lock.workflowId).describe();
+      return description.runId !== lock.runId || description.status.name !== 'RUNNING';
     } catch (error) {
       if ((error as Error).name === 'WorkflowNotFoundError') return true;
+      deps.log(`repo lock: cannot ask Temporal about ${lock.workflowId}: ${(error as Error).message}`);
     }
   }
   return Date.now() - Date.parse(lock.acquiredAt) > deps.config.target.lockStaleAfterMs;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { lockPathOf } from '../../src/activities/repo-lock';
 import { widgetRollback } from '../../src/workflows/rollback';
 import { rollbackWorkflowId, type RollbackResult } from '../../src/workflows/rollback-contract';
 import { createExampleRepo, revertsOf } from '../helpers/example-repo';
@@ -49,6 +51,43 @@ describe('two incidents on one repository', () => {
       assert.equal((await revertsOf(repo.path, repo.badSha!)).length, 1, 'exactly one revert commit');
       const details = [a, b].map((r) => r.steps.find((s) => s.step === 'revert-commit')!.detail!);
       assert.equal(details.filter((d) => d.includes('already there')).length, 1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("takes over a lock whose owner workflow does not exist (a crashed engine's leftover)", async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'widget-build' }, 'stale');
+    await writeFile(
+      await lockPathOf(repo.path),
+      JSON.stringify({
+        workflowId: 'rollback-widget-GONE',
+        runId: 'gone',
+        incidentId: 'GONE',
+        acquiredAt: new Date().toISOString(),
+        host: 'x',
+      }),
+    );
+    const taskQueue = uniqueTaskQueue('stale');
+    const lines: string[] = [];
+    const deps = { ...runbookDeps(dir.path, repo.path, 1, {}, lines), client: env.client };
+    const { stop } = await runWorker(env, deps, taskQueue);
+    try {
+      const result = await env.client.workflow.execute(widgetRollback, {
+        taskQueue,
+        workflowId: rollbackWorkflowId('widget', 'INC-L3'),
+        args: [
+          {
+            incidentId: 'INC-L3',
+            procedure: 'widget',
+            mode: 'revert',
+            badCommit: repo.badSha,
+            repoPath: repo.path,
+          },
+        ],
+      });
+      assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+      assert.match(lines.join('\n'), /rollback-widget-GONE .* is stale/);
     } finally {
       await stop();
     }
