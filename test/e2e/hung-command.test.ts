@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { IncidentStatus } from '../../src/workflows/messages';
+import { createExampleRepo, gitIn } from '../helpers/example-repo';
+import { type Engine, startEngine } from '../helpers/engine-processes';
+import { healthy, orphansInside, processesInside, stopService } from '../helpers/e2e-target';
+import { freePort, waitFor } from '../helpers/processes';
+import { tempDir } from '../helpers/temporal';
+
+const TEST_TIMEOUT_MS = 8_000;
+
+/**
+ * The guide's "CI pipeline hangs": the target has a test that never ends (and leaves a grandchild
+ * running), under a later commit that breaks the widget build. The widget rollback reverts the
+ * build break, then its `pnpm test` verification hangs: the command's timeout kills the whole
+ * tree, the failure is final (a hang does not change on retry), the revert is undone, and the
+ * incident escalates on its next option until a human answers; the known-good deploy then restores
+ * service. Nothing the hung test started is left running.
+ */
+describe('a hung test command during a rollback (processes as in production)', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let root: string;
+  let engine: Engine;
+  let repoPath: string;
+  before(async () => {
+    dir = await tempDir('e2e-hang-');
+    root = await realpath(dir.path);
+  });
+  after(async () => {
+    await engine?.close();
+    if (repoPath) await stopService(repoPath).catch(() => undefined);
+    await dir?.cleanup();
+  });
+
+  it(
+    'is killed with its tree at the timeout, fails the rollback (undone), escalates, and the next option recovers',
+    { timeout: 240_000 },
+    async () => {
+      const repo = await createExampleRepo(root, { breakKind: 'test-hang' }, 'repo');
+      repoPath = repo.path;
+      const changelog = join(repo.path, 'packages/widgets/src/changelog.mjs');
+      const text = await readFile(changelog, 'utf8');
+      const broken = text.replace(
+        "list(['Widgets render from shared UI', 'Contract tests in CI'])",
+        'list(Array.from({ length: 2000 }, (_, i) => `Change number ${i}`))',
+      );
+      assert.notEqual(broken, text);
+      await writeFile(changelog, broken);
+      await gitIn(repo.path, 'commit', '--quiet', '-am', 'Show the full changelog');
+      const buildBreak = await gitIn(repo.path, 'rev-parse', 'HEAD');
+      const mcpPort = await freePort();
+      engine = await startEngine(root, {
+        incidentsDir: join(root, 'incidents'),
+        policy: {
+          approvalDeadline: '3s',
+          escalationInterval: '3s',
+          healthCheck: { interval: '1s', duration: '2s' },
+          review: { remindersBefore: [] },
+        },
+        target: {
+          repoPath: repo.path,
+          services: { mcp: { port: mcpPort, startTimeoutMs: 20_000 } },
+          runbook: { test: { timeoutMs: TEST_TIMEOUT_MS } },
+        },
+      });
+      const response = await engine.post('/webhooks/generic', {
+        dedup_key: 'e2e-hang',
+        severity: 'SEV-3',
+        summary: 'Widget build fails in CI; the test job never finishes',
+        source: 'ci',
+        scenario: 'widget-build-fails',
+        service: 'widgets',
+      });
+      assert.equal(response.status, 202, await response.clone().text());
+      const { workflowId } = (await response.json()) as { workflowId: string };
+      const status = () => engine.cliJson<IncidentStatus>('status', workflowId);
+      let s = await status();
+      await engine.cliJson('ack', workflowId, '--by', '@jscraik');
+      await waitFor(
+        () => `revert proposed; stage ${s.stage}`,
+        async () => (s = await status()).pendingApproval?.option === 'revert-last-change',
+        60_000,
+      );
+      await engine.cliJson('approve', workflowId, '--option', 'revert-last-change', '--target', buildBreak);
+
+      // The hang is live: the test runner and the grandchild it spawned run inside the clone.
+      await waitFor(
+        () => 'the hung test to be running',
+        async () => (await processesInside(repo.path)).some((p) => p.cmd.includes('setInterval')),
+        60_000,
+      );
+      const hungAt = Date.now();
+      await waitFor(
+        () => `the revert to fail; tried ${JSON.stringify(s.optionsTried)}`,
+        async () =>
+          (s = await status()).optionsTried.some(
+            (o) => o.option === 'revert-last-change' && o.outcome === 'failed',
+          ),
+        60_000,
+      );
+      const failed = s.optionsTried.find((o) => o.outcome === 'failed')!;
+      assert.match(failed.detail ?? '', /verify-tests/, 'the verification step failed');
+      const stoppedAfter = Date.now() - hungAt;
+      assert.deepEqual(await orphansInside(repo.path), [], 'the hung test and its grandchild are gone');
+      assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), buildBreak, 'the revert was undone');
+      const log = await readFile(join(root, 'incidents', s.incidentId, 'logs', 'verify-tests.log'), 'utf8');
+      assert.match(log, /timed out/, 'the log says the command timed out');
+
+      // The next option (a human's) waits past its deadline: escalated, then escalated again.
+      await waitFor(
+        () => `escalations while disable-feature waits; got ${JSON.stringify(s.escalations)}`,
+        async () => (s = await status()).escalations.length >= 2,
+        30_000,
+      );
+      await engine.cliJson(
+        'outcome',
+        workflowId,
+        '--option',
+        'disable-feature',
+        '--result',
+        'failed',
+        '--detail',
+        'no flag for the changelog widget',
+      );
+      await waitFor(
+        () => `known-good proposed; pending ${JSON.stringify(s.pendingApproval)}`,
+        async () => (s = await status()).pendingApproval?.option === 'deploy-known-good',
+        30_000,
+      );
+      await engine.cliJson('approve', workflowId, '--option', 'deploy-known-good');
+      await waitFor(
+        () => `mitigated; tried ${JSON.stringify(s.optionsTried)}`,
+        async () => (s = await status()).mitigatedAt !== undefined,
+        120_000,
+      );
+      assert.ok(await healthy(mcpPort), 'the MCP server answers after the known-good deploy');
+      await engine.cliJson(
+        'resolve',
+        workflowId,
+        '--why',
+        'a test waited for ever',
+        '--fix-branch',
+        'fix/hang',
+      );
+      await waitFor(
+        () => `review; stage ${s.stage}`,
+        async () => (s = await status()).stage === 'review',
+        60_000,
+      );
+      await engine.cliJson('review', workflowId, '--action-item', 'add timeouts to all tests');
+      await waitFor(
+        () => `closed; stage ${s.stage}`,
+        async () => (s = await status()).stage === 'closed',
+        60_000,
+      );
+      assert.deepEqual(await orphansInside(repo.path), [], 'only the service runs in the clone');
+      console.log(
+        `# hung test stopped ${stoppedAfter} ms after it was seen (timeout ${TEST_TIMEOUT_MS} ms); escalations ${s.escalations.length}`,
+      );
+    },
+  );
+});
