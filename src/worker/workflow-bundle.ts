@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
@@ -65,7 +65,20 @@ async function buildOrReuse(): Promise<WorkflowBundle> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, bundle.code);
   await rename(temp, file);
+  await pruneCache(file);
   return { code: bundle.code };
+}
+
+/** Keeps the newest few bundles: every edit of src/ makes a new key, and old ones are never read again. */
+async function pruneCache(keep: string, max = 8): Promise<void> {
+  const files = (await readdir(CACHE_DIR))
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => join(CACHE_DIR, name));
+  const dated = await Promise.all(
+    files.map(async (path) => ({ path, mtime: (await stat(path).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
+  const old = dated.sort((a, b) => b.mtime - a.mtime).slice(max);
+  await Promise.all(old.filter(({ path }) => path !== keep).map(({ path }) => rm(path, { force: true })));
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
