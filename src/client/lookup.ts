@@ -51,17 +51,22 @@ async function findByIncidentId(client: Client, incidentId: string, waitMs: numb
  * attribute), its workflow ID (`incident-am-3fa2...`) or its dedup fingerprint. The ID is checked
  * against a strict pattern before it reaches a visibility query, so it cannot inject one.
  */
-export async function lookupIncident(
-  client: Client,
-  id: string,
-  options: LookupOptions = {},
-): Promise<IncidentRef> {
+/** Refuses a string that cannot name an incident, before any connection is made. */
+export function assertIncidentRef(id: string): void {
   if (!SAFE_NAME.test(id)) {
     throw new InvalidRequestError(
       `incident must be an incident ID (INCIDENT-YYYYMMDD-HHMMSS), a workflow ID or a fingerprint, got ${JSON.stringify(id.slice(0, 80))}`,
       'id',
     );
   }
+}
+
+export async function lookupIncident(
+  client: Client,
+  id: string,
+  options: LookupOptions = {},
+): Promise<IncidentRef> {
+  assertIncidentRef(id);
   if (INCIDENT_ID.test(id)) {
     const found = await findByIncidentId(client, id, options.visibilityWaitMs ?? 3_000);
     const description = found && (await describe(client, found.workflowId, found.runId));

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { DecisionVerb } from '../../client/decisions';
+import { DECISION_SCHEMAS, type DecisionVerb } from '../../client/decisions';
 import { InvalidRequestError } from '../../client/errors';
-import { lookupIncident } from '../../client/lookup';
+import { assertIncidentRef, lookupIncident } from '../../client/lookup';
 import { sendDecision } from '../../client/send-decision';
+import { parseOrThrow } from '../../client/validation';
 import type { CliContext } from '../context';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -31,11 +32,14 @@ export async function runDecision(
   if (requestId !== undefined && !REQUEST_ID.test(requestId)) {
     throw new InvalidRequestError('--request-id must be 1-128 of A-Z a-z 0-9 . _ : -', 'request-id');
   }
+  // Drop options the user did not give, so the schema's defaults and optional fields apply.
+  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  // Bad arguments are exit 2 whether or not Temporal is up: check them before connecting.
+  assertIncidentRef(id);
+  parseOrThrow(DECISION_SCHEMAS[verb], cleaned);
   const client = await ctx.client();
   const ref = await lookupIncident(client, id);
   const updateId = requestId === undefined ? undefined : `${verb}-${requestId}`;
-  // Drop options the user did not give, so the schema's defaults and optional fields apply.
-  const cleaned = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, { updateId });
   const url = ctx.url(ref.workflowId);
   ctx.print({ ...outcome, workflowId: ref.workflowId, url }, () =>

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { lookupIncident } from '../../client/lookup';
+import { assertIncidentRef, lookupIncident } from '../../client/lookup';
 import { fetchStatus } from '../../client/status';
 import { example, withContext } from '../action';
 
@@ -19,6 +19,7 @@ export function registerReport(program: Command): void {
   example(command, 'incident report INCIDENT-20261127-163000 > report.md');
   command.action(
     withContext(async (ctx, [id]) => {
+      assertIncidentRef(id!);
       const client = await ctx.client();
       const ref = await lookupIncident(client, id!);
       const status = await fetchStatus(client, ref);

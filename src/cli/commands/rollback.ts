@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatIncidentId } from '../../domain/incident';
-import { startRollback } from '../../client/rollback';
+import { rollbackInputSchema, startRollback } from '../../client/rollback';
+import { parseOrThrow } from '../../client/validation';
 import type { RollbackResult } from '../../workflows/rollback-contract';
 import { example, withContext } from '../action';
 
@@ -37,19 +38,18 @@ export function registerRollback(program: Command): void {
   );
   command.action(
     withContext<RollbackOptions>(async (ctx, [procedure], opts) => {
+      const input = {
+        incidentId: opts.incident ?? formatIncidentId(new Date()),
+        procedure,
+        mode: opts.mode,
+        ...(opts.badCommit ? { badCommit: opts.badCommit } : {}),
+        ...(opts.knownGood ? { knownGood: opts.knownGood } : {}),
+        ...(opts.repo ? { repoPath: opts.repo } : {}),
+      };
+      // Bad arguments are exit 2 whether or not Temporal is up: check them before connecting.
+      parseOrThrow(rollbackInputSchema, input);
       const client = await ctx.client();
-      const { workflowId, handle } = await startRollback(
-        client,
-        {
-          incidentId: opts.incident ?? formatIncidentId(new Date()),
-          procedure,
-          mode: opts.mode,
-          ...(opts.badCommit ? { badCommit: opts.badCommit } : {}),
-          ...(opts.knownGood ? { knownGood: opts.knownGood } : {}),
-          ...(opts.repo ? { repoPath: opts.repo } : {}),
-        },
-        ctx.env.TEMPORAL_TASK_QUEUE,
-      );
+      const { workflowId, handle } = await startRollback(client, input, ctx.env.TEMPORAL_TASK_QUEUE);
       const url = ctx.url(workflowId);
       if (!opts.wait) {
         ctx.print(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { incidentIdOf, lookupIncident } from '../../client/lookup';
+import { assertIncidentRef, incidentIdOf, lookupIncident } from '../../client/lookup';
 import { fetchStatus } from '../../client/status';
 import { InvalidRequestError } from '../../client/errors';
 import { example, withContext } from '../action';
@@ -20,6 +20,7 @@ export function registerStatus(program: Command): void {
       if (!Number.isInteger(lines) || lines < 0 || lines > 1_000) {
         throw new InvalidRequestError('--lines must be a whole number from 0 to 1000', 'lines');
       }
+      assertIncidentRef(id!);
       const client = await ctx.client();
       const ref = await lookupIncident(client, id!);
       const status = await fetchStatus(client, ref);

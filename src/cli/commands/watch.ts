@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { InvalidRequestError } from '../../client/errors';
-import { lookupIncident } from '../../client/lookup';
+import { assertIncidentRef, lookupIncident } from '../../client/lookup';
 import { fetchStatus } from '../../client/status';
 import type { IncidentStatus, TimelineEntry } from '../../workflows/messages';
 import { example, withContext } from '../action';
@@ -32,6 +32,7 @@ export function registerWatch(program: Command): void {
       if (!(interval >= 0.2 && interval <= 60)) {
         throw new InvalidRequestError('--interval must be between 0.2 and 60 seconds', 'interval');
       }
+      assertIncidentRef(id!);
       const client = await ctx.client();
       let ref = await lookupIncident(client, id!);
       const url = ctx.url(ref.workflowId);
