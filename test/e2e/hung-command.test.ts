@@ -10,6 +10,7 @@ import { freePort, waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/temporal';
 
 const TEST_TIMEOUT_MS = 8_000;
+const CANCEL_TIMEOUT_MS = 2_000;
 
 /**
  * The guide's "CI pipeline hangs": the target has a test that never ends (and leaves a grandchild
@@ -24,9 +25,43 @@ describe('a hung test command during a rollback (processes as in production)', (
   let root: string;
   let engine: Engine;
   let repoPath: string;
+  let mcpPort: number;
+  let buildBreak: string;
   before(async () => {
     dir = await tempDir('e2e-hang-');
     root = await realpath(dir.path);
+    const repo = await createExampleRepo(root, { breakKind: 'test-hang' }, 'repo');
+    repoPath = repo.path;
+    const changelog = join(repo.path, 'packages/widgets/src/changelog.mjs');
+    const text = await readFile(changelog, 'utf8');
+    const broken = text.replace(
+      "list(['Widgets render from shared UI', 'Contract tests in CI'])",
+      'list(Array.from({ length: 2000 }, (_, i) => `Change number ${i}`))',
+    );
+    assert.notEqual(broken, text);
+    await writeFile(changelog, broken);
+    await gitIn(repo.path, 'commit', '--quiet', '-am', 'Show the full changelog');
+    buildBreak = await gitIn(repo.path, 'rev-parse', 'HEAD');
+    mcpPort = await freePort();
+    engine = await startEngine(root, {
+      incidentsDir: join(root, 'incidents'),
+      policy: {
+        approvalDeadline: '3s',
+        escalationInterval: '3s',
+        healthCheck: { interval: '1s', duration: '2s' },
+        review: { remindersBefore: [] },
+      },
+      target: {
+        repoPath: repo.path,
+        services: { mcp: { port: mcpPort, startTimeoutMs: 20_000 } },
+        runbook: { test: { timeoutMs: TEST_TIMEOUT_MS } },
+        // A `gh run cancel` that hangs (the CI API never answers): killed at its timeout, retried once.
+        ciCancel: {
+          argv: ['node', '-e', 'setInterval(() => {}, 1000)', '{runId}'],
+          timeoutMs: CANCEL_TIMEOUT_MS,
+        },
+      },
+    });
   });
   after(async () => {
     await engine?.close();
@@ -38,33 +73,6 @@ describe('a hung test command during a rollback (processes as in production)', (
     'is killed with its tree at the timeout, fails the rollback (undone), escalates, and the next option recovers',
     { timeout: 240_000 },
     async () => {
-      const repo = await createExampleRepo(root, { breakKind: 'test-hang' }, 'repo');
-      repoPath = repo.path;
-      const changelog = join(repo.path, 'packages/widgets/src/changelog.mjs');
-      const text = await readFile(changelog, 'utf8');
-      const broken = text.replace(
-        "list(['Widgets render from shared UI', 'Contract tests in CI'])",
-        'list(Array.from({ length: 2000 }, (_, i) => `Change number ${i}`))',
-      );
-      assert.notEqual(broken, text);
-      await writeFile(changelog, broken);
-      await gitIn(repo.path, 'commit', '--quiet', '-am', 'Show the full changelog');
-      const buildBreak = await gitIn(repo.path, 'rev-parse', 'HEAD');
-      const mcpPort = await freePort();
-      engine = await startEngine(root, {
-        incidentsDir: join(root, 'incidents'),
-        policy: {
-          approvalDeadline: '3s',
-          escalationInterval: '3s',
-          healthCheck: { interval: '1s', duration: '2s' },
-          review: { remindersBefore: [] },
-        },
-        target: {
-          repoPath: repo.path,
-          services: { mcp: { port: mcpPort, startTimeoutMs: 20_000 } },
-          runbook: { test: { timeoutMs: TEST_TIMEOUT_MS } },
-        },
-      });
       const response = await engine.post('/webhooks/generic', {
         dedup_key: 'e2e-hang',
         severity: 'SEV-3',
@@ -88,7 +96,7 @@ describe('a hung test command during a rollback (processes as in production)', (
       // The hang is live: the test runner and the grandchild it spawned run inside the clone.
       await waitFor(
         () => 'the hung test to be running',
-        async () => (await processesInside(repo.path)).some((p) => p.cmd.includes('setInterval')),
+        async () => (await processesInside(repoPath)).some((p) => p.cmd.includes('setInterval')),
         60_000,
       );
       const hungAt = Date.now();
@@ -103,8 +111,8 @@ describe('a hung test command during a rollback (processes as in production)', (
       const failed = s.optionsTried.find((o) => o.outcome === 'failed')!;
       assert.match(failed.detail ?? '', /verify-tests/, 'the verification step failed');
       const stoppedAfter = Date.now() - hungAt;
-      assert.deepEqual(await orphansInside(repo.path), [], 'the hung test and its grandchild are gone');
-      assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), buildBreak, 'the revert was undone');
+      assert.deepEqual(await orphansInside(repoPath), [], 'the hung test and its grandchild are gone');
+      assert.equal(await gitIn(repoPath, 'rev-parse', 'HEAD'), buildBreak, 'the revert was undone');
       const log = await readFile(join(root, 'incidents', s.incidentId, 'logs', 'verify-tests.log'), 'utf8');
       assert.match(log, /timed out/, 'the log says the command timed out');
 
@@ -155,10 +163,43 @@ describe('a hung test command during a rollback (processes as in production)', (
         async () => (s = await status()).stage === 'closed',
         60_000,
       );
-      assert.deepEqual(await orphansInside(repo.path), [], 'only the service runs in the clone');
+      assert.deepEqual(await orphansInside(repoPath), [], 'only the service runs in the clone');
       console.log(
         `# hung test stopped ${stoppedAfter} ms after it was seen (timeout ${TEST_TIMEOUT_MS} ms); escalations ${s.escalations.length}`,
       );
+    },
+  );
+
+  it(
+    'a hung CI cancel command is killed at its timeout, retried once per policy, then the next option is proposed',
+    { timeout: 120_000 },
+    async () => {
+      const response = await engine.post('/webhooks/generic', {
+        dedup_key: 'e2e-ci-hang',
+        severity: 'SEV-3',
+        summary: 'CI pipeline hangs: the test job never completes',
+        source: 'ci',
+        scenario: 'ci-pipeline-hangs',
+        service: 'widgets',
+        custom_details: { ciRunId: '4242' },
+      });
+      assert.equal(response.status, 202, await response.clone().text());
+      const { workflowId } = (await response.json()) as { workflowId: string };
+      const status = () => engine.cliJson<IncidentStatus>('status', workflowId);
+      let s = await status();
+      await engine.cliJson('ack', workflowId, '--by', '@jscraik');
+      await waitFor(
+        () => `the cancel to fail and the revert to be proposed; tried ${JSON.stringify(s.optionsTried)}`,
+        async () => (s = await status()).pendingApproval?.option === 'revert-last-change',
+        60_000,
+      );
+      const cancel = s.optionsTried.find((o) => o.option === 'disable-feature');
+      assert.equal(cancel?.outcome, 'failed', JSON.stringify(s.optionsTried));
+      assert.match(cancel?.detail ?? '', /CommandTimedOut/);
+      const log = await readFile(join(root, 'incidents', s.incidentId, 'logs', 'cancel-ci-job.log'), 'utf8');
+      assert.equal((log.match(/timed out/g) ?? []).length, 2, `two attempts, each killed:\n${log}`);
+      assert.deepEqual(await orphansInside(repoPath), [], 'no hung cancel command left');
+      await engine.cliJson('workaround', workflowId, '--description', 'cancelled the run by hand');
     },
   );
 });
