@@ -79,7 +79,11 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
           },
         ],
       });
-      let status = await waitForStatus(handle, (s) => s.notePath !== undefined);
+      // The note is written first, then the open-SEV-2 count runs: wait for the count's answer.
+      let status = await waitForStatus(
+        handle,
+        (s) => s.notePath !== undefined && kinds(s, 'check').length > 0,
+      );
       assert.match(status.incidentId, /^INCIDENT-\d{8}-\d{6}-[0-9a-z]{4}$/);
       assert.equal(status.stage, 'detection');
       assert.ok(
