@@ -41,7 +41,7 @@ export async function openIncident(
   options: OpenIncidentOptions,
 ): Promise<OpenIncidentResult> {
   const workflowId = incidentWorkflowId(incident.fingerprint);
-  const input: IncidentWorkflowInput = { incident };
+  const input: IncidentWorkflowInput = { incident, openedByAlertSignal: true };
   const [summary] = await encode(client, [`${incident.severity} ${incident.summary}`.slice(0, 200)]);
   const response = await client.workflowService.signalWithStartWorkflowExecution({
     namespace: client.options.namespace,

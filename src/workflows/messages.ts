@@ -224,6 +224,11 @@ export interface IncidentWorkflowInput {
   policy?: Policy;
   /** Notifications queued but not yet sent when the run continued as new. */
   outbox?: NotificationDraft[];
+  /**
+   * Set by signal-with-start callers (the API): the opening alert arrives as the first `alert`
+   * signal, so the initial state must not count it a second time.
+   */
+  openedByAlertSignal?: boolean;
 }
 
 /** A notification the workflow has decided to send (escalation, reminder, status update). */

@@ -94,6 +94,11 @@ describe('alert webhooks against a real Temporal dev server and worker', () => {
     assert.ok(runs.length <= 1, 'one run for the fingerprint');
     // A signal that arrives during a workflow task is buffered until the task completes.
     await eventually(async () => ((await signalCount(h, a!.workflowId)) === 2 ? true : undefined));
+    // The opening alert is counted once (it arrives as the first signal), the repeat once more.
+    const handle = h.temporal.client.workflow.getHandle(a!.workflowId);
+    await eventually(async () => ((await handle.query(statusQuery)).alerts.firing >= 2 ? true : undefined));
+    await new Promise((settle) => setTimeout(settle, 300));
+    assert.equal((await handle.query(statusQuery)).alerts.firing, 2);
   });
 
   it('records a resolved alert on its open incident and starts nothing for an unknown fingerprint', async () => {

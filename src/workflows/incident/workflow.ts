@@ -168,8 +168,11 @@ function initialState(input: IncidentWorkflowInput, workflowId: string, startTim
     timeline: [],
     escalations: [],
     deadlines: {},
-    alerts: { firing: 1, resolved: 0, lastAt: detectedAt },
-    alertHistory: [{ at: detectedAt, status: 'firing' }],
+    // A manual start is its own first alert; a signal-with-start brings it as the first signal.
+    alerts: input.openedByAlertSignal
+      ? { firing: 0, resolved: 0 }
+      : { firing: 1, resolved: 0, lastAt: detectedAt },
+    alertHistory: input.openedByAlertSignal ? [] : [{ at: detectedAt, status: 'firing' }],
     runs: 0,
   };
 }
