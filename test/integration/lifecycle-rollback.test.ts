@@ -5,12 +5,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import { incidentWorkflowId } from '../../src/domain/incident';
 import { acknowledgeSignal, approveUpdate } from '../../src/workflows/messages';
-import { createExampleRepo, gitIn } from '../helpers/example-repo';
+import { createServiceActivities, probeHealth } from '../../src/activities/services';
+import { createExampleRepo, freePort, gitIn, revertsOf } from '../helpers/example-repo';
+import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { incidentInput, kinds, waitForStatus } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, testDeps, uniqueTaskQueue } from '../helpers/temporal';
 
 /** Mitigation through a real rollback child workflow against a real git repository. */
-describe('incident mitigation through the real widget rollback child', () => {
+describe('incident mitigation through the real rollback children', () => {
   let env: TestWorkflowEnvironment;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   before(async () => {
@@ -90,6 +92,70 @@ describe('incident mitigation through the real widget rollback child', () => {
       } finally {
         await handle.terminate('test finished').catch(() => undefined);
         await stop();
+      }
+    },
+  );
+  it(
+    'reverts the MCP part of the newest commit touching platforms/mcp/, not a docs commit on top',
+    { timeout: 120_000 },
+    async () => {
+      const repo = await createExampleRepo(
+        dir.path,
+        { breakKind: 'mcp-start', docsAfter: true },
+        'mcp-target',
+      );
+      const port = await freePort();
+      const deps = { ...runbookDeps(dir.path, repo.path, port), client: env.client };
+      const taskQueue = uniqueTaskQueue('lifecycle-mcp');
+      const { stop } = await runWorker(env, deps, taskQueue);
+      const handle = await env.client.workflow.start('incidentWorkflow', {
+        taskQueue,
+        workflowId: incidentWorkflowId('rollback-mcp-1'),
+        args: [
+          {
+            incident: incidentInput({
+              severity: 'SEV-3',
+              scenario: 'mcp-server-fails-to-start',
+              services: ['mcp'],
+              summary: 'pnpm mcp:start fails',
+              fingerprint: 'rollback-mcp-1',
+            }),
+          },
+        ],
+      });
+      try {
+        await handle.signal(acknowledgeSignal, { by: '@oncall' });
+        let status = await waitForStatus(
+          handle,
+          (s) => s.pendingApproval?.option === 'revert-last-change',
+          60_000,
+        );
+        assert.equal(status.repository?.head, repo.headSha, 'HEAD is the docs commit');
+        const approved = await handle.executeUpdate(approveUpdate, {
+          args: [{ option: 'revert-last-change', approver: '@jscraik' }],
+        });
+        assert.equal(approved.accepted, true);
+        status = await waitForStatus(handle, (s) => s.stage === 'resolution', 90_000);
+        assert.equal(status.optionsTried.at(-1)?.outcome, 'succeeded', JSON.stringify(status.optionsTried));
+        assert.equal(
+          (await revertsOf(repo.path, repo.badSha!)).length,
+          1,
+          'one path revert of the MCP change',
+        );
+        assert.equal(await gitIn(repo.path, 'diff', repo.goodSha, 'HEAD', '--', 'platforms/mcp/'), '');
+        assert.match(
+          await gitIn(repo.path, 'show', 'HEAD:CHANGELOG.md'),
+          /first release/,
+          'docs commit kept',
+        );
+        assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`), 'the MCP server is healthy again');
+      } finally {
+        await handle.terminate('test finished').catch(() => undefined);
+        await stop();
+        const services = createServiceActivities(deps);
+        await quietActivityEnv().run((input: { service: string }) => services.stopService(input), {
+          service: 'mcp',
+        });
       }
     },
   );

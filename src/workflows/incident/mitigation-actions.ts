@@ -33,6 +33,11 @@ function rollbackInput(
   const { state } = ctx;
   const procedure = step.procedure!;
   if (step.option === 'revert-last-change') {
+    // The MCP procedure reverts only platforms/mcp/'s part of a commit, so HEAD (perhaps a docs
+    // change) is the wrong default: the child takes the newest commit touching that path, in a
+    // recorded step of its own, so its retries still act on one explicit SHA.
+    if (procedure === 'mcp' && !approval?.target)
+      return { incidentId: state.incidentId, procedure, mode: 'revert' };
     const badCommit = approval?.target ?? state.repository?.head;
     if (!badCommit) return 'no commit to revert: triage found no HEAD and the approval named no target';
     return { incidentId: state.incidentId, procedure, mode: 'revert', badCommit };
