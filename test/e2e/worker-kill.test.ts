@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncidentStatus } from '../../src/workflows/messages';
 import type { RollbackResult } from '../../src/workflows/rollback-contract';
-import { createExampleRepo, type ExampleRepo, revertsOf } from '../helpers/example-repo';
+import { createExampleRepo, type ExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { type Engine, startEngine } from '../helpers/engine-processes';
 import { healthy, orphansInside, type StepGates, stepGates, stopService } from '../helpers/e2e-target';
 import { freePort, waitFor } from '../helpers/processes';
@@ -160,6 +160,7 @@ describe('worker SIGKILLed mid-step (dev server, worker, API and CLI as separate
         60_000,
       );
       assert.equal((await revertsOf(widgetRepo.path, widgetRepo.badSha!)).length, 1, 'exactly one revert');
+      assert.equal(await gitIn(widgetRepo.path, 'status', '--porcelain'), '', 'a clean working tree');
       await assertNoOrphans(widgetRepo.path);
     },
   );
