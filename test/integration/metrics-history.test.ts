@@ -95,13 +95,14 @@ describe('metrics and related incidents from real incident history', () => {
     const third = await open('metrics-3', alertedAt(30)); // left open, in detection
     const thirdStatus = await waitForStatus(third, (s) => s.stage === 'detection');
 
-    // The second report's "Related Incidents" names the first: same scenario on the same service.
+    // The second report's "Related Incidents" names the first: same scenario on the same service,
+    // and the same deepest "why".
     const report = await readFile(second.reportPath!, 'utf8');
     const related = report.slice(report.indexOf('## Related Incidents'));
     assert.match(
       related,
       new RegExp(
-        `- \\[${first.incidentId}\\]\\(\\.\\./${first.incidentId}/report\\.md\\): SEV-3 MCP down \\(metrics-1\\) \\(same scenario \\(mcp-server-fails-to-start\\) on mcp-server; detected `,
+        `- \\[${first.incidentId}\\]\\(\\.\\./${first.incidentId}/report\\.md\\): SEV-3 MCP down \\(metrics-1\\) \\(same scenario \\(mcp-server-fails-to-start\\) on mcp-server; same root cause; detected `,
       ),
     );
 

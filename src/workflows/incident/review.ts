@@ -61,8 +61,8 @@ async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
       workflowId: state.workflowId,
       scenario: state.scenario,
       services: state.services,
-      // findRelatedIncidents also accepts `rootCause`; not passed yet because the metrics-history
-      // test expects scenario-only matches (to be switched on together with that test).
+      // The deepest "why" is the root cause; equal ones across incidents mark a recurring cause.
+      ...(state.resolution?.whys.length ? { rootCause: state.resolution.whys.at(-1) } : {}),
     });
   } catch (error) {
     record(ctx, 'related', `related incidents not found: ${(error as Error).message}`);
