@@ -21,7 +21,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createHealthProbeActivities(deps),
     ...createOpenIncidentActivities(deps),
-    // After open-incidents: replaces its findRelatedIncidents placeholder.
     ...createRelatedIncidentActivities(deps),
     ...createDrillActivities(deps),
   };
