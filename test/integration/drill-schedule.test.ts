@@ -16,6 +16,7 @@ import {
 import { createExampleRepo, type ExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 /** Everything a drill must leave alone in the real working copy. */
 async function workingCopyState(repo: string) {
@@ -117,6 +118,7 @@ describe('quarterly rollback drill on a real dev server', () => {
           `${p.procedure}: ${p.error ?? ''} ${JSON.stringify(p.checks.filter((c) => !c.ok))} ${p.rollback?.failedStep ?? ''} ${p.rollback?.error ?? ''}`,
       );
     assert.deepEqual(failures, []);
+    await recordHistory(env.client.workflow.getHandle(workflowId), 'rollback-drill');
     assert.equal(result.ok, true);
     assert.deepEqual(
       result.procedures.map((p) => [p.procedure, p.mode, p.knownGood?.tag, p.rollbackWorkflowId]),

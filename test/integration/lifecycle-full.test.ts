@@ -24,6 +24,7 @@ import {
   waitForStatus,
 } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 /** The section of a markdown report between `## title` and the next `## `. */
 function section(report: string, title: string): string {
@@ -191,6 +192,7 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       });
       assert.equal(reviewed.accepted, true);
       const final = (await handle.result()) as IncidentStatus;
+      await recordHistory(handle, 'incident-happy-path');
       assert.equal(final.stage, 'closed');
       assert.ok(final.closedAt);
       assert.equal(final.reportPath, join(dir.path, 'incidents', final.incidentId, 'report.md'));

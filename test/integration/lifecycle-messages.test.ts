@@ -29,6 +29,7 @@ import {
   waitForStatus,
 } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 /** Updates, approvals and refusals, which the time-skipping server does not handle reliably. */
 describe('incident messages on a real dev server', () => {
@@ -181,6 +182,7 @@ describe('incident messages on a real dev server', () => {
       assert.equal(status.pendingApproval?.option, 'revert-last-change', 'still waiting after escalating');
       assert.ok(!status.optionsTried.some((a) => a.outcome === 'approved'));
       assert.ok(lines.some((l) => l.startsWith('[escalation]') && l.includes('revert-last-change')));
+      await recordHistory(handle, 'incident-approval-escalation');
 
       const rejected = await handle.executeUpdate(rejectUpdate, {
         args: [{ option: 'revert-last-change', approver: '@lead', reason: 'not a code change' }],

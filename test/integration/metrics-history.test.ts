@@ -17,6 +17,7 @@ import {
 } from '../../src/workflows/messages';
 import { incidentInput, lifecycleDeps, startHealthEndpoint, waitForStatus } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const between = (from: string | undefined, to: string | undefined) => Date.parse(to!) - Date.parse(from!);
@@ -91,6 +92,7 @@ describe('metrics and related incidents from real incident history', () => {
   it('lists a repeated scenario as related and computes the metrics of closed and open incidents', async () => {
     const alertedAt = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
     const first = await driveToClosed(await open('metrics-1', alertedAt(120)));
+    await recordHistory(env.client.workflow.getHandle(first.workflowId), 'incident-rejected-approval');
     const second = await driveToClosed(await open('metrics-2', alertedAt(60)));
     const third = await open('metrics-3', alertedAt(30)); // left open, in detection
     const thirdStatus = await waitForStatus(third, (s) => s.stage === 'detection');

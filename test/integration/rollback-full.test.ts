@@ -12,6 +12,7 @@ import { rollbackWorkflowId, visualBaselinesWorkflowId } from '../../src/workflo
 import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 describe('fullRollback and visualBaselinesUpdate on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -42,6 +43,10 @@ describe('fullRollback and visualBaselinesUpdate on a real dev server', () => {
       });
       assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
       assert.equal(result.headAfter, repo.goodSha, 'v1.0.0 found by the known-good tag pattern');
+      await recordHistory(
+        env.client.workflow.getHandle(rollbackWorkflowId('full', 'INC-F1')),
+        'full-rollback-checkout',
+      );
       assert.match(
         result.steps.find((s) => s.step === 'identify-stable-tag')!.detail!,
         /known-good v1\.0\.0; 2 commits since/,
@@ -72,6 +77,10 @@ describe('fullRollback and visualBaselinesUpdate on a real dev server', () => {
         });
       const first = await run(visualBaselinesWorkflowId('INC-V1'));
       assert.equal(first.ok, true, JSON.stringify(first.steps, null, 2));
+      await recordHistory(
+        env.client.workflow.getHandle(visualBaselinesWorkflowId('INC-V1')),
+        'visual-baselines-update',
+      );
       assert.equal(
         await gitIn(repo.path, 'log', '-1', '--format=%s'),
         'Update visual baselines for new accent colour',

@@ -11,6 +11,7 @@ import { rollbackWorkflowId, type RollbackInput } from '../../src/workflows/roll
 import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 describe('mcpRollback on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -82,6 +83,10 @@ describe('mcpRollback on a real dev server', () => {
     });
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
     assert.equal(result.headAfter, repo.goodSha);
+    await recordHistory(
+      env.client.workflow.getHandle(rollbackWorkflowId('mcp', 'INC-M2')),
+      'mcp-rollback-checkout',
+    );
     assert.match(
       result.steps.find((s) => s.step === 'stop-server')!.detail!,
       new RegExp(`stopped pid ${before.pid}`),
@@ -105,6 +110,10 @@ describe('mcpRollback on a real dev server', () => {
     });
     assert.equal(result.ok, false);
     assert.equal(result.failedStep, 'verify-contract');
+    await recordHistory(
+      env.client.workflow.getHandle(rollbackWorkflowId('mcp', 'INC-M3')),
+      'mcp-rollback-failed-with-undo',
+    );
     const undos = result.steps.filter((s) => s.step.startsWith('undo-')).map((s) => `${s.step}:${s.status}`);
     assert.deepEqual(undos, [
       'undo-start-server:succeeded',

@@ -8,6 +8,7 @@ import { widgetRollback } from '../../src/workflows/rollback';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 
 describe('widgetRollback on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -47,6 +48,10 @@ describe('widgetRollback on a real dev server', () => {
     const input = { incidentId: 'INC-W1', mode: 'revert' as const, badCommit: repo.badSha };
     const result = await rollback(repo.path, input);
     assert.equal(result.ok, true, JSON.stringify(result, null, 2));
+    await recordHistory(
+      env.client.workflow.getHandle(rollbackWorkflowId('widget', 'INC-W1')),
+      'widget-rollback-revert',
+    );
     assert.deepEqual(
       result.steps.map((s) => s.step),
       [
