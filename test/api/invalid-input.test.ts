@@ -100,6 +100,15 @@ describe('bad input to the API answers 4xx with the reason and starts nothing', 
       reason: /nests deeper/,
     },
     {
+      // Checked before the incident is looked up, so a bad body never waits on visibility.
+      name: 'a bad decision body for an incident ID that does not exist',
+      path: '/incidents/INCIDENT-20261127-000000-zzzz/approve',
+      body: JSON.stringify({ option: 'reboot-everything', approver: '@lead' }),
+      status: 400,
+      reason: /option/,
+      field: 'option',
+    },
+    {
       name: 'an array instead of an object',
       path: '/webhooks/generic',
       body: '[1,2,3]',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { workflowUrl } from '../../config/env';
-import { DECISION_VERBS, type DecisionVerb } from '../../client/decisions';
+import { DECISION_SCHEMAS, DECISION_VERBS, type DecisionVerb } from '../../client/decisions';
 import { EngineUnavailableError, InvalidRequestError } from '../../client/errors';
 import { listFiltersSchema, listIncidents } from '../../client/list';
 import { incidentIdOf, lookupIncident } from '../../client/lookup';
@@ -57,6 +57,9 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (request.body === undefined || request.body === null || typeof request.body !== 'object') {
       throw new InvalidRequestError('body must be a JSON object', '(body)');
     }
+    // Refuse a bad body before the lookup: finding an incident by its ID may wait on visibility,
+    // and a flood of bad requests must not hold connections open for that.
+    parseOrThrow(DECISION_SCHEMAS[verb], request.body);
     const ref = await lookupIncident(ctx.client, request.params.id);
     const outcome = await sendDecision(ctx.client, ctx.config.policy, ref, verb, request.body, { updateId });
     return { ...outcome, workflowId: ref.workflowId, url: workflowUrl(ctx.env, ref.workflowId) };
