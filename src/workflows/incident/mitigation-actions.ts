@@ -24,6 +24,26 @@ export function pushAttempt(ctx: IncidentContext, attempt: OptionAttempt): void 
   ctx.state.optionsTried.push(attempt);
 }
 
+/** Records how an engine action for an option ended, in optionsTried and the timeline. */
+function settle(
+  ctx: IncidentContext,
+  step: MitigationStep,
+  round: number,
+  ok: boolean,
+  detail: string,
+  successKind = 'mitigation-succeeded',
+): Outcome {
+  pushAttempt(ctx, {
+    option: step.option,
+    outcome: ok ? 'succeeded' : 'failed',
+    at: nowIso(),
+    detail,
+    round,
+  });
+  record(ctx, ok ? successKind : 'mitigation-failed', detail);
+  return ok ? 'succeeded' : 'failed';
+}
+
 /** Resolves the explicit SHA or tag a rollback acts on; never "HEAD". */
 function rollbackInput(
   ctx: IncidentContext,
@@ -76,20 +96,10 @@ export async function runRollback(
     const detail = result.ok
       ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})`
       : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}`;
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: result.ok ? 'succeeded' : 'failed',
-      at: nowIso(),
-      detail,
-      round,
-    });
-    record(ctx, result.ok ? 'rollback-succeeded' : 'mitigation-failed', detail);
-    return result.ok ? 'succeeded' : 'failed';
+    return settle(ctx, step, round, result.ok, detail, 'rollback-succeeded');
   } catch (error) {
     const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
+    return settle(ctx, step, round, false, detail);
   }
 }
 
@@ -119,14 +129,9 @@ export async function cancelCiRun(
       runId,
     });
     const detail = `CI run ${runId} cancelled${result.tail ? `: ${result.tail.split('\n').at(-1)}` : ''}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'succeeded', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-succeeded', detail);
-    return 'succeeded';
+    return settle(ctx, step, round, true, detail);
   } catch (error) {
-    const detail = `cancelling CI run ${runId} failed: ${failureText(error)}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
+    return settle(ctx, step, round, false, `cancelling CI run ${runId} failed: ${failureText(error)}`);
   }
 }
 
@@ -152,19 +157,8 @@ export async function runBaselinesUpdate(
     const detail = result.ok
       ? `visual baselines ${result.commit ? `committed ${result.commit}` : 'already up to date'}`
       : `visualBaselinesUpdate failed at step ${result.failedStep ?? 'unknown'}${result.error ? `: ${result.error}` : ''}`;
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: result.ok ? 'succeeded' : 'failed',
-      at: nowIso(),
-      detail,
-      round,
-    });
-    record(ctx, result.ok ? 'mitigation-succeeded' : 'mitigation-failed', detail);
-    return result.ok ? 'succeeded' : 'failed';
+    return settle(ctx, step, round, result.ok, detail);
   } catch (error) {
-    const detail = `visualBaselinesUpdate failed: ${(error as Error).message}`;
-    pushAttempt(ctx, { option: step.option, outcome: 'failed', at: nowIso(), detail, round });
-    record(ctx, 'mitigation-failed', detail);
-    return 'failed';
+    return settle(ctx, step, round, false, `visualBaselinesUpdate failed: ${(error as Error).message}`);
   }
 }
