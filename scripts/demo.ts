@@ -23,7 +23,7 @@ import { parseEngineConfig } from '../src/config/engine-config';
 import { loadEnv, temporalAddress, workflowUrl } from '../src/config/env';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
 import { connectClient, connectWorker } from '../src/temporal/connection';
-import { createIncidentWorker } from '../src/worker/create-worker';
+import { createIncidentWorker, workerDeps } from '../src/worker/create-worker';
 import { type IncidentStatus, statusQuery } from '../src/workflows/messages';
 
 // The worker logs every state change at INFO; the demo prints its own steps. Before any connection.
@@ -122,13 +122,7 @@ async function main(): Promise<void> {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: {
-      config,
-      client,
-      incidentsDir: config.incidentsDir,
-      log: (line) => console.log(c.dim(`  [notify] ${line}`)),
-      now: () => new Date(),
-    },
+    deps: workerDeps({ config, client, log: (line) => console.log(c.dim(`  [notify] ${line}`)) }),
   });
   const running = worker.run();
   const api = await buildApi({ client, env, config });

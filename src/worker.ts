@@ -1,9 +1,8 @@
 /** Worker entry: runs workflows and activities on the `incident-response` task queue. */
-import { resolve } from 'node:path';
 import { loadEngineConfig } from './config/engine-config';
 import { loadEnv } from './config/env';
 import { connectClient, connectWorker } from './temporal/connection';
-import { createIncidentWorker } from './worker/create-worker';
+import { createIncidentWorker, workerDeps } from './worker/create-worker';
 import { runMain } from './cli/run-main';
 
 await runMain(async () => {
@@ -15,14 +14,12 @@ await runMain(async () => {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    deps: {
+    deps: workerDeps({
       config,
       client,
-      incidentsDir: resolve(config.incidentsDir),
       slackWebhookUrl: env.SLACK_WEBHOOK_URL,
       log: (line) => console.log(`[notify] ${line}`),
-      now: () => new Date(),
-    },
+    }),
   });
   console.log(
     `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,

@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { EngineConfig } from '../config/engine-config';
 import { type ActivityDeps, createActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/messages';
 import { workflowBundle } from './workflow-bundle';
@@ -22,4 +25,21 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
+}
+
+/** The activity dependencies of a real worker (src/worker.ts, the demo): config, client, incident folders, notifier. */
+export function workerDeps(options: {
+  config: EngineConfig;
+  client: Client;
+  log: (line: string) => void;
+  slackWebhookUrl?: string;
+}): ActivityDeps {
+  return {
+    config: options.config,
+    client: options.client,
+    incidentsDir: resolve(options.config.incidentsDir),
+    slackWebhookUrl: options.slackWebhookUrl,
+    log: options.log,
+    now: () => new Date(),
+  };
 }
