@@ -10,6 +10,7 @@ import { assertRefName } from '../domain/git-safety';
 import { FAILURE } from '../domain/failure-types';
 import { commandEnv, currentContext, failure, validated } from './activity-context';
 import type { ActivityDeps } from './deps';
+import { commandFailureDetails } from './failure-details';
 import { hasMarker, killTree } from './process-tree';
 import { incidentDir } from './records';
 import { resolveRepo } from './repo';
@@ -101,22 +102,28 @@ export function createCommandActivities(deps: ActivityDeps) {
      * Runs one runbook command to completion. Retries are safe: the guide's commands (install,
      * build, test) are idempotent, and a retry kills the previous attempt's tree first. Throws
      * `CommandFailed` (exit code), `CommandTimedOut` (killed at the configured timeout) or a
-     * cancellation after killing the tree. Heartbeats about every second.
+     * cancellation after killing the tree; a failure's `details[0]` is a `StepFailure` (argv,
+     * exit code or timeout, last meaningful lines, test summary, log path). Heartbeats about
+     * every second.
      */
     async runRunbookCommand(input: RunCommandInput): Promise<RunCommandResult> {
       const result = await execRunbookCommand(deps, input);
       if (result.cancelled) throw new CancelledFailure(`${input.command} cancelled; process tree killed`);
+      const spec = deps.config.target.runbook[input.command];
       if (result.timedOut)
         throw failure(
           FAILURE.commandTimedOut,
-          `${input.command} ran past ${deps.config.target.runbook[input.command].timeoutMs} ms and was killed with its process tree`,
-          { logPath: result.logPath },
+          `${input.command} ran past ${spec.timeoutMs} ms and was killed with its process tree`,
+          await commandFailureDetails(FAILURE.commandTimedOut, spec.argv, {
+            ...result,
+            timeoutMs: spec.timeoutMs,
+          }),
         );
       if (result.exitCode !== 0)
         throw failure(
           FAILURE.commandFailed,
-          `${input.command} exited with ${result.exitCode ?? 'no code'}:\n${lastLines(result.tail)}`,
-          { logPath: result.logPath, exitCode: result.exitCode },
+          `${input.command} exited with ${result.exitCode ?? result.signal ?? 'no code'}:\n${lastLines(result.tail)}`,
+          await commandFailureDetails(FAILURE.commandFailed, spec.argv, result),
         );
       return {
         command: input.command,

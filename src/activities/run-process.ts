@@ -30,6 +30,8 @@ export interface RunProcessOptions {
 
 export interface RunProcessResult {
   exitCode: number | undefined;
+  /** The signal that ended the command (a timeout or cancellation kill, or someone else's). */
+  signal?: string;
   timedOut: boolean;
   cancelled: boolean;
   durationMs: number;
@@ -92,6 +94,7 @@ export async function runProcess(options: RunProcessOptions): Promise<RunProcess
     );
     return {
       exitCode,
+      signal: result.signal ?? undefined,
       timedOut,
       cancelled,
       durationMs: Date.now() - started,

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { ApplicationFailure } from '@temporalio/common';
 import { createCommandActivities, type RunCommandInput } from '../../src/activities/commands';
+import type { StepFailure } from '../../src/domain/step-failure';
 import type { RunbookCommandName } from '../../src/config/target';
 import { findMarked, isAlive, isRunning, MARKER_ENV } from '../../src/activities/process-tree';
 import { createExampleRepo, type ExampleRepo } from '../helpers/example-repo';
@@ -130,6 +132,62 @@ describe('runbook commands', () => {
       ),
       (error: Error & { type?: string }) =>
         error.type === 'CommandFailed' && /over the 16384-byte budget/.test(error.message),
+    );
+  });
+
+  it('a failed command carries its argv, exit code, last meaningful lines and log path as details', async () => {
+    const repo = await createExampleRepo(dir, { breakKind: 'widget-build' }, 'broken-build-details');
+    const acts = createCommandActivities(runbookDeps(dir, repo.path, 1));
+    const error = await quietActivityEnv(info('broken-details'))
+      .run(acts.runRunbookCommand, run('INC-C6', 'buildWidgets', 'build-widgets'))
+      .then(
+        () => assert.fail('the build should fail'),
+        (e: unknown) => e as ApplicationFailure,
+      );
+    const details = error.details?.[0] as StepFailure;
+    assert.equal(details.type, 'CommandFailed');
+    assert.equal(details.command, 'pnpm build:widgets');
+    assert.equal(details.exitCode, 1);
+    assert.equal(details.logPath, join(dir, 'incidents', 'INC-C6', 'logs', 'build-widgets.log'));
+    assert.match(details.lines!.at(-1)!, /^widget changelog is \d+ bytes, over the 16384-byte budget$/);
+    assert.ok(details.lines!.length <= 10);
+    assert.ok(!details.lines!.some((line) => /ELIFECYCLE|^\s*$|^> /.test(line)), details.lines!.join('\n'));
+  });
+
+  it('a failed test run names the failing tests; a timed-out one says after how long', async () => {
+    const repo = await createExampleRepo(dir, { breakKind: 'mcp-start' }, 'broken-tests');
+    const acts = createCommandActivities(runbookDeps(dir, repo.path, 1));
+    const failed = await quietActivityEnv(info('broken-tests'))
+      .run(acts.runRunbookCommand, run('INC-C7', 'test', 'verify-tests'))
+      .then(
+        () => assert.fail('the tests should fail'),
+        (e: unknown) => e as ApplicationFailure,
+      );
+    const details = failed.details?.[0] as StepFailure;
+    assert.equal(details.command, 'pnpm test');
+    assert.match(details.tests ?? '', /^1 of \d+ tests failed \(node --test\): every contract tool has an implementation$/);
+    assert.ok(!details.lines!.some((line) => /duration_ms/.test(line)));
+
+    const slow = createCommandActivities(
+      runbookDeps(dir, hangRepo.path, 1, { runbook: { test: { timeoutMs: 1_500 } } }),
+    );
+    const timedOut = await quietActivityEnv(info('hang-details'))
+      .run(slow.runRunbookCommand, run('INC-C8', 'test', 'verify-tests'))
+      .then(
+        () => assert.fail('the tests should time out'),
+        (e: unknown) => e as ApplicationFailure,
+      );
+    assert.deepEqual(
+      { ...(timedOut.details?.[0] as StepFailure), lines: undefined, tests: undefined },
+      {
+        type: 'CommandTimedOut',
+        command: 'pnpm test',
+        timeoutMs: 1_500,
+        logPath: join(dir, 'incidents', 'INC-C8', 'logs', 'verify-tests.log'),
+        lines: undefined,
+        tests: undefined,
+        signal: (timedOut.details?.[0] as StepFailure).signal,
+      },
     );
   });
 });
