@@ -8,12 +8,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunbookCommandName } from '../config/target';
 import { assertTagPattern } from '../domain/git-safety';
+import { meaningfulLines } from '../domain/output-lines';
 import type { DiagnosticId } from '../domain/scenarios';
+import { describeTestSummary, summariseTestOutput } from '../domain/test-output';
 import { validated } from './activity-context';
 import { execRunbookCommand } from './commands';
 import type { ActivityDeps } from './deps';
 import { git, head, revParse } from './git-runner';
 import { lastLines } from './run-process';
+import { lastRunOutput } from './failure-details';
 import { insideRepo, resolveRepo } from './repo';
 import { builtWidgets } from './workspace';
 
@@ -76,11 +79,15 @@ function insideRepoRelative(repo: string, path: string): string {
   return path;
 }
 
-/** The last output line that is the command's own, not pnpm's lifecycle noise. */
-function meaningfulLine(tail: string): string {
-  const noise = /^\s*$|ELIFECYCLE|^\s*WARN\s|^\s*>|^\s*ERR_PNPM|node_modules missing/;
-  const lines = tail.split('\n').filter((line) => !noise.test(line));
-  return (lines.at(-1) ?? '').trim().slice(0, 300);
+/**
+ * What a command's output says in one line: a test runner's failing tests and counts when it is
+ * one (the whole run is read back from the log), else the last line that is the command's own.
+ */
+async function outputLine(tail: string, logPath: string): Promise<string> {
+  const output = (await lastRunOutput(logPath)) ?? tail;
+  const tests = summariseTestOutput(output);
+  if (tests && (tests.failed ?? 0) > 0) return describeTestSummary(tests);
+  return (meaningfulLines(output, 1)[0] ?? '').trim().slice(0, 300);
 }
 
 /** A runbook command whose exit code is the answer (contract test, build, visual test ...). */
@@ -95,7 +102,7 @@ const command =
     });
     const ok = result.exitCode === 0;
     const reason = result.timedOut ? ' (timed out, killed)' : ok ? '' : ` (exit ${result.exitCode ?? '?'})`;
-    const lastLine = meaningfulLine(result.tail);
+    const lastLine = await outputLine(result.tail, result.logPath);
     return {
       ok,
       summary: `${ok ? passed : failed}${reason}${lastLine ? `: ${lastLine}` : ''}`,

@@ -17,8 +17,7 @@ export interface TestOutputSummary {
   failing: string[];
 }
 
-const num = (text: string | undefined): number | undefined =>
-  text === undefined ? undefined : Number(text);
+const num = (text: string | undefined): number | undefined => (text === undefined ? undefined : Number(text));
 
 const unique = (names: string[]) => [...new Set(names)];
 

@@ -165,7 +165,10 @@ describe('runbook commands', () => {
       );
     const details = failed.details?.[0] as StepFailure;
     assert.equal(details.command, 'pnpm test');
-    assert.match(details.tests ?? '', /^1 of \d+ tests failed \(node --test\): every contract tool has an implementation$/);
+    assert.match(
+      details.tests ?? '',
+      /^1 of \d+ tests failed \(node --test\): every contract tool has an implementation$/,
+    );
     assert.ok(!details.lines!.some((line) => /duration_ms/.test(line)));
 
     const slow = createCommandActivities(

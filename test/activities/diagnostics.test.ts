@@ -77,4 +77,20 @@ describe('triage diagnostics', () => {
     }
     await env.run(service.stopService, { service: 'mcp' });
   });
+
+  it('summarises a `node --test` contract test by its failing tests, not its duration line', async () => {
+    const repo = await createExampleRepo(dir, { breakKind: 'mcp-start' }, 'diag-node-test');
+    const deps = runbookDeps(dir, repo.path, 1, {
+      runbook: { contractTest: { argv: ['node', '--test', 'test/'] } },
+    });
+    const result = await quietActivityEnv().run(createDiagnosticActivities(deps).runDiagnostic, {
+      incidentId: 'INC-D4',
+      diagnostic: 'contract-test',
+    });
+    assert.equal(result.ok, false);
+    assert.match(
+      result.summary,
+      /^contract test FAILED \(exit 1\): 1 of \d+ tests failed \(node --test\): every contract tool has an implementation$/,
+    );
+  });
 });

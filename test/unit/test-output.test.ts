@@ -53,7 +53,7 @@ describe('test runner output summaries', () => {
       failing: ['returns tools', 'tools > describes inputs'],
     });
     assert.equal(
-      describeTestSummary(summary!),
+      describeTestSummary(summary),
       '3 of 5 tests failed (node --test): returns tools; tools > describes inputs',
     );
     assert.ok(!meaningfulLines(output).some((line) => /duration_ms/.test(line)));
