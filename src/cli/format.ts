@@ -1,5 +1,6 @@
 import type { IncidentSummary } from '../client/list';
 import type { IncidentStatus, TimelineEntry } from '../workflows/messages';
+import { failureLine } from '../domain/step-failure';
 import type { Palette } from './colour';
 
 /** "16:41:03Z", or the date too when it is not today. */
@@ -40,6 +41,19 @@ export function timelineLine(c: Palette, entry: TimelineEntry): string {
   return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${entry.message}`;
 }
 
+/** The newest failed engine action's why: step, command, how it ended, its last lines, its log. */
+export function lastFailureLines(c: Palette, status: IncidentStatus): string[] {
+  const attempt = status.optionsTried.findLast((a) => a.outcome === 'failed' && a.failure);
+  const failure = attempt?.failure;
+  if (!attempt || !failure) return [];
+  const { logPath, ...rest } = failure;
+  return [
+    `  ${c.red('last failure')}: ${attempt.option}, ${failureLine(rest)}`,
+    ...(failure.lines ?? []).map((line) => `    ${c.dim('|')} ${line}`),
+    ...(logPath ? [`    log: ${logPath}`] : []),
+  ];
+}
+
 /** The readable `incident status` summary: what an operator needs at a glance, newest last. */
 export function statusText(c: Palette, status: IncidentStatus, url: string, timelineLines = 8): string {
   const lines = [
@@ -77,6 +91,7 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
   if (status.optionsTried.length > 0) {
     lines.push(`  options tried: ${status.optionsTried.map((o) => `${o.option} ${o.outcome}`).join(', ')}`);
   }
+  lines.push(...lastFailureLines(c, status));
   if (status.reportPath) lines.push(`  report: ${status.reportPath}`);
   const recent = timelineLines > 0 ? status.timeline.slice(-timelineLines) : [];
   if (recent.length > 0) {

@@ -1,6 +1,7 @@
 import type { IncidentStatus, ReviewInput } from '../workflows/messages';
 import { formatDuration } from './duration';
 import { scenarioSpec } from './scenarios';
+import { endedText } from './step-failure';
 
 /**
  * The guide's post-incident report template, filled from the incident's real record. Pure, so the
@@ -65,6 +66,24 @@ function mitigationLine(status: IncidentStatus): string {
   return tried ? `Mitigation options: ${tried}.` : 'No mitigation option was tried.';
 }
 
+/** Why each failed engine action failed, with its output's last lines and log; empty when none. */
+function failedSteps(status: IncidentStatus): string {
+  const failed = status.optionsTried.filter((a) => a.outcome === 'failed' && a.failure);
+  if (failed.length === 0) return '';
+  const blocks = failed.map(({ option, at, failure }) => {
+    const f = failure!;
+    const how = f.command ? `\`${f.command}\` ${endedText(f)}` : endedText(f);
+    return [
+      `### ${option}: step ${f.step ?? 'unknown'} (${utcTime(at)} UTC)`,
+      '',
+      `${how} (${f.type})${f.tests ? `: ${f.tests}` : ''}`,
+      ...(f.lines?.length ? ['', '```', ...f.lines.map((line) => line.replaceAll('```', "'''")), '```'] : []),
+      ...(f.logPath ? ['', `Log: \`${f.logPath}\``] : []),
+    ].join('\n');
+  });
+  return `\n## Failed Steps\n\n${blocks.join('\n\n')}\n`;
+}
+
 export function renderReport(input: ReportInput): string {
   const { status, related, owner } = input;
   const durationMs = incidentDurationMs(status, input.renderedAt);
@@ -116,7 +135,7 @@ ${rootCause(status)}
 | Time (UTC) | Event |
 |------------|-------|
 ${timeline}
-
+${failedSteps(status)}
 ## What Went Well
 
 ${checklist(review?.wentWell, 'To be filled in at the review')}

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Policy } from '../config/policy';
 import type { IncidentInput, Scenario, Severity, Source, Stage } from '../domain/incident';
+import type { StepFailure } from '../domain/step-failure';
 
 export const TASK_QUEUE = 'incident-response';
 
@@ -152,6 +153,8 @@ export interface OptionAttempt {
   at: string;
   by?: string;
   detail?: string;
+  /** Why an engine action failed: the step, command, exit code, last output lines and log path. */
+  failure?: StepFailure;
 }
 
 export interface IncidentStatus {

@@ -10,6 +10,7 @@
  * it undoes what it did (newest first) and returns `ok: false` with `failedStep`.
  */
 import type { RollbackProcedure } from '../domain/scenarios';
+import type { StepFailure } from '../domain/step-failure';
 
 export interface RollbackInput {
   /** Incident (or drill) the rollback belongs to; names the log folder and the fix branch. */
@@ -39,6 +40,11 @@ export interface RollbackStepRecord {
   startedAt: string;
   endedAt: string;
   detail?: string;
+  /**
+   * Why a failed step failed, when its activity said so in structured details: the command, its
+   * exit code or timeout, the last meaningful output lines and the log path.
+   */
+  failure?: StepFailure;
 }
 
 export interface RollbackResult {

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, executeChild } from '@temporalio/workflow';
 import type { MitigationStep } from '../../domain/scenarios';
+import { failureLine, type StepFailure } from '../../domain/step-failure';
 import type { ApproveInput, OptionAttempt } from '../messages';
 import {
   ROLLBACK_WORKFLOW_TYPES,
@@ -32,6 +33,7 @@ function settle(
   ok: boolean,
   detail: string,
   successKind = 'mitigation-succeeded',
+  failure?: StepFailure,
 ): Outcome {
   pushAttempt(ctx, {
     option: step.option,
@@ -39,6 +41,7 @@ function settle(
     at: nowIso(),
     detail,
     round,
+    ...(failure && { failure }),
   });
   record(ctx, ok ? successKind : 'mitigation-failed', detail);
   return ok ? 'succeeded' : 'failed';
@@ -93,10 +96,11 @@ export async function runRollback(
       workflowExecutionTimeout: policy.rollbackTimeout,
       staticSummary: `${step.option} for ${state.incidentId}`,
     });
+    const failure = result.steps.find((s) => s.step === result.failedStep && s.status === 'failed')?.failure;
     const detail = result.ok
       ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})`
-      : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}`;
-    return settle(ctx, step, round, result.ok, detail, 'rollback-succeeded');
+      : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}${failure ? `: ${failureLine({ ...failure, step: undefined })}` : ''}`;
+    return settle(ctx, step, round, result.ok, detail, 'rollback-succeeded', failure);
   } catch (error) {
     const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
     return settle(ctx, step, round, false, detail);

@@ -3,6 +3,7 @@
  * newest first and every step's fate is recorded for the result and the incident timeline.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { asStepFailure, type StepFailure } from '../../domain/step-failure';
 import type { RollbackStepRecord } from '../rollback-contract';
 
 /** A step failed; `step` is its stable ID. */
@@ -21,6 +22,14 @@ export function reasonOf(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause) return reasonOf(error.cause);
   if (error instanceof ApplicationFailure) return `${error.type ?? 'Error'}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The activity's structured failure details (command, exit code, output, log), when it gave them. */
+export function failureOf(step: string, error: unknown): StepFailure | undefined {
+  if (error instanceof ActivityFailure && error.cause) return failureOf(step, error.cause);
+  if (!(error instanceof ApplicationFailure)) return undefined;
+  const failure = asStepFailure(error.type, error.details?.[0]);
+  return failure && { step, ...failure };
 }
 
 interface Undo {
@@ -53,12 +62,14 @@ export class RollbackSaga {
       return result;
     } catch (error) {
       const reason = reasonOf(error);
+      const failure = failureOf(step, error);
       this.steps.push({
         step,
         status: 'failed',
         startedAt,
         endedAt: new Date().toISOString(),
         detail: reason,
+        ...(failure && { failure }),
       });
       // A cancelled rollback still undoes its steps, then reports the cancellation itself.
       if (isCancellation(error)) throw error;
@@ -91,12 +102,14 @@ export class RollbackSaga {
             endedAt: new Date().toISOString(),
           });
         } catch (error) {
+          const failure = failureOf(`undo-${undo.step}`, error);
           this.steps.push({
             step: `undo-${undo.step}`,
             status: 'failed',
             startedAt,
             endedAt: new Date().toISOString(),
             detail: reasonOf(error),
+            ...(failure && { failure }),
           });
         }
       }
