@@ -1,7 +1,9 @@
 /**
  * The target's services (the MCP server): started detached with a PID file and a marker in their
  * environment, health-checked before success, stopped by recorded PID (verified to be ours by its
- * marker) or by the port's listener (only if it is ours), never by a broad process name.
+ * marker) or by the port's listener (only if it is ours), never by a broad process name. The PID
+ * file and the server's log live in the repository's git directory
+ * (`.git/incident-engine/services/`), never in the work tree, unless `pidFile` is configured.
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
@@ -10,28 +12,46 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceConfig } from '../config/target';
 import { FAILURE } from '../domain/failure-types';
-import { commandEnv, failure, heartbeat } from './activity-context';
+import { meaningfulLines } from '../domain/output-lines';
+import { displayArgv, type StepFailure } from '../domain/step-failure';
+import { commandEnv, currentContext, failure, heartbeat } from './activity-context';
 import { serviceEnv } from './commands';
 import type { ActivityDeps } from './deps';
+import { gitDirOf } from './git-state';
 import { findMarked, hasMarker, isAlive, killTree, listeningPids, MARKER_ENV } from './process-tree';
 import { resolveRepo } from './repo';
 
 export interface ServiceInput {
   service: string;
   repoPath?: string;
+  /** Who owns a server this start launches; defaults to the calling workflow's ID. */
+  incidentId?: string;
 }
 export interface ServiceState {
   service: string;
-  /** started | already-healthy | stopped | not-running */
-  action: 'started' | 'already-healthy' | 'stopped' | 'not-running';
+  /**
+   * started | adopted (a retry found the server an earlier attempt of the same owner started,
+   * its result lost with a dead worker) | already-healthy (running before, not ours to claim) |
+   * stopped | not-running
+   */
+  action: 'started' | 'adopted' | 'already-healthy' | 'stopped' | 'not-running';
   pid?: number;
   healthUrl: string;
+  /** Whether the engine started the running server (its PID file and marker say so). */
+  owned?: boolean;
+  /** A sentence for the timeline when something happened an operator should know about. */
+  note?: string;
 }
 
+/**
+ * Written before the spawn (without `pid`) and again after it, so a worker that dies in between
+ * still leaves the server marked as the owner's: the marker in its environment finds it.
+ */
 interface PidRecord {
-  pid: number;
+  pid?: number;
   marker: string;
   startedAt: string;
+  owner?: string;
 }
 
 export const healthUrlOf = (svc: ServiceConfig): string =>
@@ -47,8 +67,35 @@ function lookup(deps: ActivityDeps, name: string): ServiceConfig {
   return svc;
 }
 
-const pidFileOf = (repo: string, name: string, svc: ServiceConfig) =>
-  svc.pidFile ? resolve(repo, svc.pidFile) : join(repo, '.incident', `${name}.pid`);
+/** The configured PID file, else `<git dir>/incident-engine/services/<name>.pid` (outside the work tree). */
+async function pidFileOf(repo: string, name: string, svc: ServiceConfig): Promise<string> {
+  if (svc.pidFile) return resolve(repo, svc.pidFile);
+  const gitDir = await gitDirOf(repo).catch(() => undefined);
+  return gitDir
+    ? join(gitDir, 'incident-engine', 'services', `${name}.pid`)
+    : join(repo, '.incident', `${name}.pid`);
+}
+
+/** The incident (or, by default, the workflow) a start belongs to. */
+const ownerOf = (input: ServiceInput): string | undefined =>
+  input.incidentId ?? currentContext()?.info.workflowExecution?.workflowId;
+
+async function writePidRecord(path: string, record: PidRecord): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.tmp`, JSON.stringify(record));
+  await rename(`${path}.tmp`, path);
+}
+
+/**
+ * The running server when this owner started it: the recorded PID if it still carries the
+ * marker, else (the worker died before recording it) the oldest process carrying the marker.
+ */
+async function ownedLeader(record: PidRecord | undefined, marker: string, owner: string | undefined) {
+  if (!record || owner === undefined || record.owner !== owner || record.marker !== marker) return undefined;
+  if (record.pid !== undefined && isAlive(record.pid) && (await hasMarker(record.pid, marker)))
+    return record.pid;
+  return (await findMarked(marker)).sort((a, b) => a - b)[0];
+}
 
 export async function probeHealth(url: string, timeoutMs = 1_000): Promise<boolean> {
   try {
@@ -63,6 +110,8 @@ export async function probeHealth(url: string, timeoutMs = 1_000): Promise<boole
 async function readPidRecord(path: string): Promise<PidRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(path, 'utf8')) as PidRecord;
+    if (typeof record.marker !== 'string') return undefined;
+    if (record.pid === undefined) return record;
     return Number.isInteger(record.pid) && record.pid > 1 ? record : undefined;
   } catch {
     return undefined;
@@ -72,10 +121,12 @@ async function readPidRecord(path: string): Promise<PidRecord | undefined> {
 /** Stops every process of the service that is provably ours; returns the PIDs signalled. */
 async function stopOurs(repo: string, name: string, svc: ServiceConfig): Promise<number[]> {
   const marker = serviceMarker(repo, name);
-  const pidFile = pidFileOf(repo, name, svc);
+  const pidFile = await pidFileOf(repo, name, svc);
   const record = await readPidRecord(pidFile);
   const leader =
-    record && isAlive(record.pid) && (await hasMarker(record.pid, marker)) ? record.pid : undefined;
+    record?.pid !== undefined && isAlive(record.pid) && (await hasMarker(record.pid, marker))
+      ? record.pid
+      : undefined;
   const holders = await listeningPids(svc.port);
   const foreign: number[] = [];
   for (const pid of holders) if (!(await hasMarker(pid, marker))) foreign.push(pid);
@@ -93,27 +144,57 @@ export function createServiceActivities(deps: ActivityDeps) {
   return {
     /**
      * Starts a service detached (`pnpm mcp:start` by default) and waits until its health URL
-     * answers. Already healthy → no-op; a previous attempt's process still starting → waits for
-     * it. A process that exits or stays unhealthy past `startTimeoutMs` is killed with its tree
-     * and the step fails `ServiceUnhealthy` with the log's tail. Heartbeats while waiting.
+     * answers. Safe to run twice: the owner (input `incidentId`, else the workflow ID) is written
+     * to the PID file before the spawn, so a retry whose earlier attempt's result was lost with its
+     * worker finds the healthy server and answers `adopted` (owned, stopped by the next stop step);
+     * a server healthy before and not ours answers `already-healthy`, `owned: false`. A previous
+     * attempt's process still starting → waits for it. A process that exits or stays unhealthy
+     * past `startTimeoutMs` is killed with its tree and the step fails `ServiceUnhealthy` with the
+     * log's last meaningful lines as details. Heartbeats while waiting.
      */
     async startService(input: ServiceInput): Promise<ServiceState> {
       const svc = lookup(deps, input.service);
       const repo = resolveRepo(deps, input.repoPath);
       const url = healthUrlOf(svc);
-      const pidFile = pidFileOf(repo, input.service, svc);
+      const pidFile = await pidFileOf(repo, input.service, svc);
       const marker = serviceMarker(repo, input.service);
+      const owner = ownerOf(input);
       const recorded = await readPidRecord(pidFile);
-      if (await probeHealth(url))
-        return { service: input.service, action: 'already-healthy', pid: recorded?.pid, healthUrl: url };
+      if (await probeHealth(url)) {
+        const leader = await ownedLeader(recorded, marker, owner);
+        if (leader === undefined) {
+          const marked = recorded?.pid !== undefined && (await hasMarker(recorded.pid, marker));
+          return {
+            service: input.service,
+            action: 'already-healthy',
+            pid: recorded?.pid,
+            healthUrl: url,
+            owned: marked,
+          };
+        }
+        if (recorded!.pid !== leader) await writePidRecord(pidFile, { ...recorded!, pid: leader });
+        const retry = (currentContext()?.info.attempt ?? 1) > 1;
+        return {
+          service: input.service,
+          action: retry ? 'adopted' : 'already-healthy',
+          pid: leader,
+          healthUrl: url,
+          owned: true,
+          ...(retry && {
+            note: `adopted the server started by an earlier attempt (pid ${leader}); it is stopped by the next rollback's stop step`,
+          }),
+        };
+      }
       let pid =
-        recorded && isAlive(recorded.pid) && (await hasMarker(recorded.pid, marker))
+        recorded?.pid !== undefined && isAlive(recorded.pid) && (await hasMarker(recorded.pid, marker))
           ? recorded.pid
           : undefined;
       const logPath = join(dirname(pidFile), `${input.service}.log`);
       if (pid === undefined) {
         await stopOurs(repo, input.service, svc);
-        await mkdir(dirname(pidFile), { recursive: true });
+        // Ownership first: a worker that dies mid-spawn leaves a record the retry recognises.
+        const startedAt = new Date().toISOString();
+        await writePidRecord(pidFile, { marker, startedAt, owner });
         const fd = openSync(logPath, 'a');
         const child = spawn(svc.start[0]!, svc.start.slice(1), {
           cwd: repo,
@@ -127,23 +208,28 @@ export function createServiceActivities(deps: ActivityDeps) {
         pid = child.pid;
         if (pid === undefined)
           throw failure(FAILURE.serviceUnhealthy, `could not spawn ${svc.start.join(' ')}`);
-        const record: PidRecord = { pid, marker, startedAt: new Date().toISOString() };
-        await writeFile(`${pidFile}.tmp`, JSON.stringify(record));
-        await rename(`${pidFile}.tmp`, pidFile);
+        await writePidRecord(pidFile, { pid, marker, startedAt, owner });
       }
       const deadline = Date.now() + svc.startTimeoutMs;
       while (Date.now() < deadline) {
         heartbeat({ service: input.service, pid });
         if (await probeHealth(url, 500))
-          return { service: input.service, action: 'started', pid, healthUrl: url };
+          return { service: input.service, action: 'started', pid, healthUrl: url, owned: true };
         if ((await findMarked(marker)).length === 0) break;
         await sleep(200);
       }
       await stopOurs(repo, input.service, svc).catch(() => undefined);
       const log = await readFile(logPath, 'utf8').catch(() => '');
+      const details: StepFailure = {
+        type: FAILURE.serviceUnhealthy,
+        command: displayArgv(svc.start),
+        lines: meaningfulLines(log),
+        logPath,
+      };
       throw failure(
         FAILURE.serviceUnhealthy,
         `${input.service} did not become healthy at ${url}:\n${log.trimEnd().split('\n').slice(-10).join('\n')}`,
+        details,
       );
     },
 
