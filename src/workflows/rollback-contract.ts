@@ -45,6 +45,8 @@ export interface RollbackStepRecord {
    * exit code or timeout, the last meaningful output lines and the log path.
    */
   failure?: StepFailure;
+  /** What the operator should know about a step that succeeded, e.g. a server it adopted. */
+  note?: string;
 }
 
 export interface RollbackResult {

@@ -97,9 +97,11 @@ export async function runRollback(
       staticSummary: `${step.option} for ${state.incidentId}`,
     });
     const failure = result.steps.find((s) => s.step === result.failedStep && s.status === 'failed')?.failure;
+    // Steps' notes (a server adopted from an earlier attempt ...) belong in the timeline too.
+    const notes = result.steps.flatMap((s) => (s.note ? [`; ${s.step}: ${s.note}`] : [])).join('');
     const detail = result.ok
-      ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})`
-      : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}${failure ? `: ${failureLine({ ...failure, step: undefined })}` : ''}`;
+      ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})${notes}`
+      : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}${failure ? `: ${failureLine({ ...failure, step: undefined })}` : ''}${notes}`;
     return settle(ctx, step, round, result.ok, detail, 'rollback-succeeded', failure);
   } catch (error) {
     const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;

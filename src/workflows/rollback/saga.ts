@@ -32,6 +32,12 @@ export function failureOf(step: string, error: unknown): StepFailure | undefined
   return failure && { step, ...failure };
 }
 
+/** An activity result's `note` for the timeline (a service adopted from an earlier attempt ...). */
+const noteOf = (result: unknown): string | undefined => {
+  const note = (result as { note?: unknown } | null | undefined)?.note;
+  return typeof note === 'string' ? note : undefined;
+};
+
 interface Undo {
   step: string;
   run: () => Promise<unknown>;
@@ -50,12 +56,14 @@ export class RollbackSaga {
     const startedAt = new Date().toISOString();
     try {
       const result = await run();
+      const note = noteOf(result);
       this.steps.push({
         step,
         status: 'succeeded',
         startedAt,
         endedAt: new Date().toISOString(),
         detail: options.detail?.(result),
+        ...(note !== undefined && { note }),
       });
       const undo = options.undo;
       if (undo) this.undos.push({ step, run: () => undo(result) });
