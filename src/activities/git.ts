@@ -13,6 +13,7 @@ import {
 } from '../domain/git-safety';
 import { FAILURE } from '../domain/failure-types';
 import { failure, validated } from './activity-context';
+import { pruneBackupRefs, recordBackupCreated } from './backup-refs';
 import type { ActivityDeps } from './deps';
 import { currentBranch, git, gitCommitting, head, isAncestor, revParse } from './git-runner';
 import { withPendingMarker } from './git-state';
@@ -47,14 +48,18 @@ async function requireCommit(repo: string, ref: string, field: string): Promise<
   return sha;
 }
 
-/** Saves HEAD to the backup ref unless one exists (a retry must not overwrite it with a later HEAD). */
-export async function saveBackup(repo: string, incidentId: string): Promise<BackupResult> {
+/**
+ * Saves HEAD to the backup ref unless one exists (a retry must not overwrite it with a later
+ * HEAD), and records when it was made, for pruning.
+ */
+export async function saveBackup(repo: string, incidentId: string, now = new Date()): Promise<BackupResult> {
   const ref = validated(() => backupRefName(incidentId));
   const branch = await currentBranch(repo);
   const existing = await revParse(repo, ref);
   if (existing) return { ref, sha: existing, branch };
   const sha = await head(repo);
   await git(repo, ['update-ref', '-m', `incident ${incidentId} backup`, ref, sha, '']);
+  await recordBackupCreated(repo, ref, now);
   return { ref, sha, branch };
 }
 
@@ -82,9 +87,23 @@ export function createGitActivities(deps: ActivityDeps) {
     /**
      * Saves HEAD to `refs/incident-backup/<ID>` before any destructive step. A second run keeps
      * the first backup, so the saga can always restore the state from before the incident's changes.
+     * Then deletes other incidents' backup refs older than `target.backupRefMaxAgeDays` (every
+     * rollback starts here, so they never pile up); deleting again finds nothing more to delete.
      */
     async saveBackupRef(input: IncidentRepoInput): Promise<BackupResult> {
-      return saveBackup(resolveRepo(deps, input.repoPath), input.incidentId);
+      const repo = resolveRepo(deps, input.repoPath);
+      const now = deps.now();
+      const backup = await saveBackup(repo, input.incidentId, now);
+      const pruned = await pruneBackupRefs(repo, {
+        keep: backup.ref,
+        maxAgeDays: deps.config.target.backupRefMaxAgeDays,
+        now,
+      });
+      if (pruned.length > 0)
+        deps.log(
+          `[git] ${repo}: pruned ${pruned.length} backup ref(s) older than ${deps.config.target.backupRefMaxAgeDays} days: ${pruned.join(', ')}`,
+        );
+      return backup;
     },
 
     /**

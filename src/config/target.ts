@@ -123,6 +123,11 @@ export const targetSchema = z
       .int()
       .positive()
       .default(60 * MINUTE),
+    /**
+     * Backup refs (`refs/incident-backup/<ID>`) older than this are deleted when the next rollback
+     * saves its own; the current incident's is never deleted.
+     */
+    backupRefMaxAgeDays: z.number().int().positive().default(30),
   })
   .strict();
 export type Target = z.infer<typeof targetSchema>;

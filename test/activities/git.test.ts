@@ -138,4 +138,38 @@ describe('git activities', () => {
     assert.equal(recent.length, 1);
     assert.equal(await env.run(acts.resolveRef, { ref: 'v1.0.0' }), repo.goodSha);
   });
+
+  it("prunes backup refs older than target.backupRefMaxAgeDays at the next backup, never the current incident's", async () => {
+    const repo = await createExampleRepo(dir, {}, 'prune-backups');
+    const DAY = 86_400_000;
+    const at = (daysAgo: number) => {
+      const deps = runbookDeps(dir, repo.path, 1, { backupRefMaxAgeDays: 30 });
+      return createGitActivities({ ...deps, now: () => new Date(Date.now() - daysAgo * DAY) });
+    };
+    const backups = async () =>
+      (await gitIn(repo.path, 'for-each-ref', '--format=%(refname)', 'refs/incident-backup/'))
+        .split('\n')
+        .filter(Boolean);
+    // Newest first, so none of these saves prunes another yet.
+    await env.run(at(10).saveBackupRef, { incidentId: 'INC-RECENT' });
+    await env.run(at(35).saveBackupRef, { incidentId: 'INC-CURRENT' });
+    await env.run(at(40).saveBackupRef, { incidentId: 'INC-OLD' });
+    // Made by hand or by an older engine: its age is unknown, so it counts from first sight.
+    await gitIn(repo.path, 'update-ref', 'refs/incident-backup/INC-LEGACY', repo.goodSha);
+    assert.equal((await backups()).length, 4);
+    // INC-CURRENT's rollback runs again today: its own old ref stays, INC-OLD goes.
+    for (let i = 0; i < 2; i++) {
+      const result = await env.run(at(0).saveBackupRef, { incidentId: 'INC-CURRENT' });
+      assert.equal(result.ref, 'refs/incident-backup/INC-CURRENT');
+      assert.deepEqual(await backups(), [
+        'refs/incident-backup/INC-CURRENT',
+        'refs/incident-backup/INC-LEGACY',
+        'refs/incident-backup/INC-RECENT',
+      ]);
+    }
+    // 31 days on, the legacy ref (first seen today) and INC-RECENT go too.
+    await env.run(at(-31).saveBackupRef, { incidentId: 'INC-NEXT' });
+    assert.deepEqual(await backups(), ['refs/incident-backup/INC-NEXT']);
+    assert.equal(await gitIn(repo.path, 'status', '--porcelain'), '');
+  });
 });
