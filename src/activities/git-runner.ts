@@ -4,6 +4,8 @@
  */
 import { execa } from 'execa';
 import { FAILURE } from '../domain/failure-types';
+import { meaningfulLines } from '../domain/output-lines';
+import { displayArgv, type StepFailure } from '../domain/step-failure';
 import { failure } from './activity-context';
 
 export interface GitResult {
@@ -33,8 +35,26 @@ export async function git(
     exitCode: result.exitCode ?? -1,
   };
   if (out.exitCode !== 0 && !options.allowFail)
-    throw failure(FAILURE.gitFailed, `git ${args.join(' ')} failed (${out.exitCode}): ${out.stderr.trim()}`);
+    throw failure(
+      FAILURE.gitFailed,
+      `git ${args.join(' ')} failed (${out.exitCode}): ${out.stderr.trim()}`,
+      gitFailureDetails(FAILURE.gitFailed, args, out),
+    );
   return out;
+}
+
+/** Details of a failed git command: the command, its exit code and what it printed (no log file). */
+export function gitFailureDetails(type: string, args: string[], out: GitResult): StepFailure {
+  return {
+    type,
+    // The fallback identity is noise to an operator.
+    command: displayArgv([
+      'git',
+      ...(IDENTITY.every((a, i) => args[i] === a) ? args.slice(IDENTITY.length) : args),
+    ]),
+    exitCode: out.exitCode,
+    lines: meaningfulLines(`${out.stdout}\n${out.stderr}`),
+  };
 }
 
 /** git that commits, with a fallback identity when the repository has none configured. */

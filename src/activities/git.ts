@@ -15,7 +15,15 @@ import { FAILURE } from '../domain/failure-types';
 import { failure, validated } from './activity-context';
 import { pruneBackupRefs, recordBackupCreated } from './backup-refs';
 import type { ActivityDeps } from './deps';
-import { currentBranch, git, gitCommitting, head, isAncestor, revParse } from './git-runner';
+import {
+  currentBranch,
+  git,
+  gitCommitting,
+  gitFailureDetails,
+  head,
+  isAncestor,
+  revParse,
+} from './git-runner';
 import { withPendingMarker } from './git-state';
 import { resolveRepo } from './repo';
 
@@ -155,6 +163,7 @@ export function createGitActivities(deps: ActivityDeps) {
           throw failure(
             FAILURE.mergeConflict,
             `git revert ${sha} does not apply cleanly: ${result.stderr.trim()}`,
+            gitFailureDetails(FAILURE.mergeConflict, ['revert', '--no-edit', sha], result),
           );
         }
         return { revertSha: await head(repo), alreadyReverted: false };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createGitActivities } from '../../src/activities/git';
+import type { StepFailure } from '../../src/domain/step-failure';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 
@@ -89,6 +90,17 @@ describe('git activities', () => {
       type: 'MergeConflict',
       nonRetryable: true,
     });
+    // The failure says which git command and what git printed.
+    const conflict = await env.run(acts.revertCommit, { incidentId: 'INC-9', sha: repo.badSha! }).then(
+      () => assert.fail('the revert should conflict'),
+      (e: unknown) => (e as { details?: unknown[] }).details?.[0] as StepFailure,
+    );
+    assert.equal(conflict.command, `git revert --no-edit ${repo.badSha!}`);
+    assert.equal(conflict.exitCode, 1);
+    assert.ok(
+      conflict.lines?.some((line) => /CONFLICT .*theme\.mjs/.test(line)),
+      conflict.lines?.join('\n'),
+    );
     assert.equal(await gitIn(repo.path, 'rev-parse', 'HEAD'), head);
     assert.equal(await gitIn(repo.path, 'status', '--porcelain', '--untracked-files=no'), '');
   });
