@@ -92,4 +92,40 @@ describe('post-incident report', () => {
       /- \[INCIDENT-20261120-101500-zz99\]\(\.\.\/INCIDENT-20261120-101500-zz99\/report\.md\): same scenario/,
     );
   });
+
+  it('explains each failed engine action: step, command, exit code, last lines and log', () => {
+    const failed: IncidentStatus = {
+      ...status,
+      optionsTried: [
+        {
+          option: 'rollback-to-known-good',
+          outcome: 'failed',
+          at: '2026-11-27T14:38:00.000Z',
+          failure: {
+            step: 'build',
+            type: 'CommandFailed',
+            command: 'pnpm build',
+            exitCode: 2,
+            lines: ['src/index.ts(3,1): error TS2304: ```x``` not found'],
+            logPath: '/var/incidents/INC/logs/build.log',
+          },
+        },
+        ...status.optionsTried,
+      ],
+    };
+    const report = renderReport({
+      status: failed,
+      related: [],
+      owner: '@oncall',
+      renderedAt: status.resolvedAt!,
+    });
+    assert.match(
+      report,
+      /## Failed Steps\n\n### rollback-to-known-good: step build \(2026-11-27 14:38 UTC\)\n\n`pnpm build` exit 2 \(CommandFailed\)\n\n```\nsrc\/index\.ts\(3,1\): error TS2304: '''x''' not found\n```\n\nLog: `\/var\/incidents\/INC\/logs\/build\.log`/,
+    );
+    assert.doesNotMatch(
+      renderReport({ status, related: [], owner: '@oncall', renderedAt: status.resolvedAt! }),
+      /Failed Steps/,
+    );
+  });
 });
