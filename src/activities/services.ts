@@ -7,8 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceConfig } from '../config/target';
 import { FAILURE } from '../domain/failure-types';
@@ -67,13 +67,39 @@ function lookup(deps: ActivityDeps, name: string): ServiceConfig {
   return svc;
 }
 
-/** The configured PID file, else `<git dir>/incident-engine/services/<name>.pid` (outside the work tree). */
+/**
+ * The configured PID file (listed with its log in `.git/info/exclude` when it is inside the work
+ * tree, so the engine never makes the tree dirty), else
+ * `<git dir>/incident-engine/services/<name>.pid`, outside the work tree.
+ */
 async function pidFileOf(repo: string, name: string, svc: ServiceConfig): Promise<string> {
-  if (svc.pidFile) return resolve(repo, svc.pidFile);
+  if (svc.pidFile) {
+    const path = resolve(repo, svc.pidFile);
+    await excludeFromGit(repo, [path, join(dirname(path), `${name}.log`)]);
+    return path;
+  }
   const gitDir = await gitDirOf(repo).catch(() => undefined);
   return gitDir
     ? join(gitDir, 'incident-engine', 'services', `${name}.pid`)
     : join(repo, '.incident', `${name}.pid`);
+}
+
+/** Adds work-tree paths to `.git/info/exclude` once each; paths outside the tree are skipped. */
+async function excludeFromGit(repo: string, paths: string[]): Promise<void> {
+  const gitDir = await gitDirOf(repo).catch(() => undefined);
+  if (!gitDir) return;
+  const exclude = join(gitDir, 'info', 'exclude');
+  const current = await readFile(exclude, 'utf8').catch(() => '');
+  const have = new Set(current.split('\n'));
+  const wanted = paths
+    .map((path) => relative(repo, path))
+    .filter((rel) => rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+    .map((rel) => `/${rel.split(sep).join('/')}`)
+    .filter((line) => !have.has(line));
+  if (wanted.length === 0) return;
+  await mkdir(dirname(exclude), { recursive: true });
+  const prefix = current === '' || current.endsWith('\n') ? '' : '\n';
+  await appendFile(exclude, `${prefix}${wanted.join('\n')}\n`);
 }
 
 /** The incident (or, by default, the workflow) a start belongs to. */

@@ -164,4 +164,28 @@ describe('services', () => {
     await env.run(acts.stopService, { service: 'mcp' });
     assert.equal(await gitIn(repo.path, 'status', '--porcelain'), '');
   });
+
+  it('honours a configured PID file inside the work tree and keeps it out of git status', async () => {
+    const repo = await createExampleRepo(dir, {}, 'configured-pid');
+    await writeFile(join(repo.path, '.gitignore'), 'node_modules/\ndist/\n');
+    await gitIn(repo.path, 'commit', '--quiet', '-am', 'Ignore only build output');
+    const port = await freePort();
+    const acts = createServiceActivities(
+      runbookDeps(dir, repo.path, port, { services: { mcp: { port, pidFile: 'run/mcp.pid' } } }),
+    );
+    const env = quietActivityEnv();
+    const started = await env.run(acts.startService, { service: 'mcp' });
+    const record = JSON.parse(await readFile(join(repo.path, 'run', 'mcp.pid'), 'utf8')) as { pid: number };
+    assert.equal(record.pid, started.pid);
+    assert.equal(await gitIn(repo.path, 'status', '--porcelain'), '');
+    await env.run(acts.startService, { service: 'mcp' });
+    assert.equal(
+      (await readFile(join(repo.path, '.git', 'info', 'exclude'), 'utf8')).match(/^\/run\/mcp\.pid$/gm)
+        ?.length,
+      1,
+      'excluded once',
+    );
+    await env.run(acts.stopService, { service: 'mcp' });
+    assert.equal(await gitIn(repo.path, 'status', '--porcelain'), '');
+  });
 });

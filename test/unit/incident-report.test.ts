@@ -98,7 +98,7 @@ describe('post-incident report', () => {
       ...status,
       optionsTried: [
         {
-          option: 'rollback-to-known-good',
+          option: 'deploy-known-good',
           outcome: 'failed',
           at: '2026-11-27T14:38:00.000Z',
           failure: {
@@ -121,7 +121,7 @@ describe('post-incident report', () => {
     });
     assert.match(
       report,
-      /## Failed Steps\n\n### rollback-to-known-good: step build \(2026-11-27 14:38 UTC\)\n\n`pnpm build` exit 2 \(CommandFailed\)\n\n```\nsrc\/index\.ts\(3,1\): error TS2304: '''x''' not found\n```\n\nLog: `\/var\/incidents\/INC\/logs\/build\.log`/,
+      /## Failed Steps\n\n### deploy-known-good: step build \(2026-11-27 14:38 UTC\)\n\n`pnpm build` exit 2 \(CommandFailed\)\n\n```\nsrc\/index\.ts\(3,1\): error TS2304: '''x''' not found\n```\n\nLog: `\/var\/incidents\/INC\/logs\/build\.log`/,
     );
     assert.doesNotMatch(
       renderReport({ status, related: [], owner: '@oncall', renderedAt: status.resolvedAt! }),
