@@ -15,7 +15,12 @@ let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'service-activities-'));
 });
-after(() => rm(dir, { recursive: true, force: true }));
+/** Services a test started, stopped even when its assertions fail first. */
+const running: ReturnType<typeof createServiceActivities>[] = [];
+after(async () => {
+  for (const acts of running) await quietActivityEnv().run(acts.stopService, { service: 'mcp' });
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('services', () => {
   it('starts the MCP server detached with a PID file, is a no-op when healthy, and stops it by PID', async () => {
@@ -97,6 +102,7 @@ describe('services', () => {
     const repo = await createExampleRepo(dir, {}, 'adopt');
     const port = await freePort();
     const acts = createServiceActivities(runbookDeps(dir, repo.path, port));
+    running.push(acts);
     const attempt = (n: number) =>
       quietActivityEnv({
         activityId: 'start-mcp',
@@ -158,6 +164,7 @@ describe('services', () => {
     await writeFile(join(repo.path, '.gitignore'), 'node_modules/\ndist/\n');
     await gitIn(repo.path, 'commit', '--quiet', '-am', 'Ignore only build output');
     const acts = createServiceActivities(runbookDeps(dir, repo.path, await freePort()));
+    running.push(acts);
     const env = quietActivityEnv();
     await env.run(acts.startService, { service: 'mcp' });
     assert.equal(await gitIn(repo.path, 'status', '--porcelain'), '');
@@ -173,6 +180,7 @@ describe('services', () => {
     const acts = createServiceActivities(
       runbookDeps(dir, repo.path, port, { services: { mcp: { port, pidFile: 'run/mcp.pid' } } }),
     );
+    running.push(acts);
     const env = quietActivityEnv();
     const started = await env.run(acts.startService, { service: 'mcp' });
     const record = JSON.parse(await readFile(join(repo.path, 'run', 'mcp.pid'), 'utf8')) as { pid: number };
