@@ -7,6 +7,7 @@ import {
   InvalidRequestError,
   UpdateRefusedError,
 } from '../client/errors';
+import { JsonBodyError } from './json-body';
 
 /** One JSON shape for every failure: `{ error, field? }`, and a status code that says whose fault. */
 function statusFor(error: unknown): number {
@@ -28,7 +29,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     const body: { error: string; field?: string } = {
       error: status >= 500 && status !== 503 ? 'internal error (see the API log)' : message.split('\n')[0]!,
     };
-    if (error instanceof InvalidRequestError && error.field) body.field = error.field;
+    if ((error instanceof InvalidRequestError || error instanceof JsonBodyError) && error.field)
+      body.field = error.field;
     await reply.code(status).send(body);
   });
   app.setNotFoundHandler(async (request, reply) => {
