@@ -132,7 +132,7 @@ export async function workflowExists(
  */
 export async function settledCount(
   temporal: TestWorkflowEnvironment,
-  query: string,
+  query: string | undefined,
   expected: number,
   ms = 15_000,
 ): Promise<number> {
