@@ -56,6 +56,11 @@ export const envSchema = z
     INCIDENT_CONFIG: z.string().min(1).optional(),
     API_HOST: z.string().min(1).optional(),
     API_PORT: port(8780),
+    /**
+     * Longest time a client may take to send one whole request (headers and body), in ms; a
+     * slower one (slowloris) gets 408 and its connection closed. Default 60 s.
+     */
+    API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     /** Trimmed; refused at start unless it looks generated (see {@link apiTokenWeakness}). */
     API_TOKEN: apiToken.optional(),
     GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -80,6 +85,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   TEMPORAL_PORT: 'use a free TCP port such as 7233',
   TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
   API_PORT: 'use a free TCP port such as 8780',
+  API_REQUEST_TIMEOUT_MS: 'use milliseconds between 1000 and 600000; unset it for 60000',
   API_TOKEN: 'generate one with: openssl rand -hex 32',
 };
 
