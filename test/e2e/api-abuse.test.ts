@@ -184,4 +184,40 @@ describe('API abuse against the API process', () => {
       assert.ok(outcome.closedAfterMs < 10_000, 'the connection was closed, not left open');
     });
   }
+
+  it('takes as long to refuse a guess sharing no leading characters as one sharing all but the last', async () => {
+    /*
+     * Honest limits: a naive early-exit `===` differs by nanoseconds per matching character, far
+     * below the tens of microseconds a loopback request varies by, so this cannot catch it (the
+     * unit test in test/api/guards.test.ts asserts crypto.timingSafeEqual on equal-length digests
+     * instead). It catches gross leaks (a per-character delay of tens of microseconds or a
+     * length-dependent path), and prints the medians. Guesses are interleaved so load from other
+     * processes falls on both alike.
+     */
+    const far = 'Z'.repeat(TOKEN.length);
+    const near = `${TOKEN.slice(0, -1)}${TOKEN.endsWith('X') ? 'Y' : 'X'}`;
+    const url = `http://127.0.0.1:${apiPort}/incidents`;
+    const time = async (guess: string) => {
+      const t0 = process.hrtime.bigint();
+      const response = await fetch(url, { headers: { authorization: `Bearer ${guess}` } });
+      await response.arrayBuffer();
+      assert.equal(response.status, 401);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    for (let i = 0; i < 100; i++) await time(i % 2 ? far : near); // warm up the connection and JIT
+    const samples = { far: [] as number[], near: [] as number[] };
+    for (let i = 0; i < 1_500; i++) {
+      const [first, second] = i % 2 ? (['far', 'near'] as const) : (['near', 'far'] as const);
+      samples[first].push(await time(first === 'far' ? far : near));
+      samples[second].push(await time(second === 'far' ? far : near));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+    const [mFar, mNear] = [median(samples.far), median(samples.near)];
+    const difference = Math.abs(mFar - mNear);
+    console.log(
+      `# wrong token, median of 1500 each: 0 leading chars shared ${(mFar * 1000).toFixed(0)} µs, ` +
+        `all but one ${(mNear * 1000).toFixed(0)} µs, difference ${(difference * 1000).toFixed(0)} µs`,
+    );
+    assert.ok(difference < Math.max(0.2, 0.2 * Math.max(mFar, mNear)), `medians differ by ${difference} ms`);
+  });
 });
