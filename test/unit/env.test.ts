@@ -73,6 +73,15 @@ describe('environment settings', () => {
     );
   });
 
+  it('takes the API request timeout from API_REQUEST_TIMEOUT_MS, 60 s by default, within bounds', () => {
+    assert.equal(loadEnv({}).API_REQUEST_TIMEOUT_MS, 60_000);
+    assert.equal(loadEnv({ API_REQUEST_TIMEOUT_MS: '5000' }).API_REQUEST_TIMEOUT_MS, 5_000);
+    assert.throws(
+      () => loadEnv({ API_REQUEST_TIMEOUT_MS: '10' }),
+      /API_REQUEST_TIMEOUT_MS: .*fix: use milliseconds/,
+    );
+  });
+
   it('refuses half an mTLS pair', () => {
     assert.throws(
       () => loadEnv({ TEMPORAL_TLS_CERT_PATH: '/x.pem' }),
