@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { loadEnv, temporalAddress, webUiBase } from './config/env';
 import { requireBinary } from './temporal/binaries';
-import { isTemporalServing, startDevServer } from './server/dev-server';
+import { describeTemporalServer, isTemporalServing, startDevServer } from './server/dev-server';
 import { runMain } from './cli/run-main';
 
 // Resolved here, not by the child, so the engine starts from any working directory.
@@ -55,9 +55,12 @@ await runMain(async () => {
         `TEMPORAL_ADDRESS=${address} is not reachable (fix: start that server, or unset TEMPORAL_ADDRESS to run the local dev server)`,
       );
     }
-    console.log(`[start] using Temporal at ${address}`);
+    console.log(`[start] using ${await describeTemporalServer(address, env.TEMPORAL_NAMESPACE)}`);
   } else if (await isTemporalServing(address, 1_000)) {
-    console.log(`[start] a Temporal server already answers on ${address}; using it`);
+    // Not started here: say which server it is, so an operator notices a stray one.
+    console.log(
+      `[start] reusing the server already answering on TEMPORAL_PORT: ${await describeTemporalServer(address, env.TEMPORAL_NAMESPACE)}`,
+    );
   } else {
     const dbFile = join(env.INCIDENT_DATA_DIR, 'temporal.db');
     console.log(`[start] starting the Temporal dev server (database ${dbFile})`);

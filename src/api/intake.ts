@@ -1,5 +1,6 @@
 import { workflowUrl } from '../config/env';
-import { routeAlert } from '../config/alert-routing';
+import { routeAlert, unsafeServiceNames } from '../config/alert-routing';
+import { InvalidRequestError } from '../client/errors';
 import { incidentInputSchema, type Source, incidentWorkflowId } from '../domain/incident';
 import { type AlertOrigin, dedupKey } from '../client/dedup-key';
 import { incidentIdOfRun } from '../client/lookup';
@@ -20,6 +21,12 @@ export interface NormalizedAlert {
   labels: Record<string, string>;
   alertedAt?: string;
   details: Record<string, string>;
+  /**
+   * The request field a label came from (`service`, `alerts.0.labels.service`), for sources whose
+   * labels the caller writes; their unsafe service names are refused. GitHub's labels are derived
+   * from the event, so it has none and keeps the default services for an odd name.
+   */
+  labelField?: (name: string) => string;
 }
 
 export interface IntakeResult {
@@ -54,6 +61,13 @@ export function detailsFrom(entries: [string, string][]): Record<string, string>
 export function prepareAlerts(ctx: ApiContext, alerts: NormalizedAlert[], root: string) {
   return alerts.map((alert, index) => {
     const fingerprint = dedupKey(alert.origin, alert.sourceKey);
+    if (alert.labelField && unsafeServiceNames(ctx.config.alertRouting, alert.labels).length > 0) {
+      const field = alert.labelField(ctx.config.alertRouting.serviceLabel);
+      throw new InvalidRequestError(
+        `${field}: must be service names (1-128 of A-Z a-z 0-9 . _ : @ -, comma-separated)`,
+        field,
+      );
+    }
     const route = routeAlert(ctx.config.alertRouting, alert.labels);
     const incident = parseOrThrow(
       incidentInputSchema,

@@ -29,11 +29,19 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const ctx = { client: options.client, env: options.env, config: options.config ?? parseEngineConfig({}) };
+  const requestTimeout = options.env.API_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // A retried or slow client must not hold a socket for ever.
-    requestTimeout: 60_000,
+    // A slow client (slowloris) must not hold a socket for ever: 408 once API_REQUEST_TIMEOUT_MS
+    // passes without a whole request. Node checks that only every connectionsCheckingInterval
+    // (default 30 s), so check every second; headers alone get no longer than the whole request.
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 60_000),
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
     // The alert storm benchmark keeps connections alive; so do Alertmanager and GitHub.
     keepAliveTimeout: 10_000,
   });

@@ -104,6 +104,18 @@ function severityFromLabel(routing: AlertRouting, value: string | undefined): Se
   return direct ?? routing.severityMap[key];
 }
 
+/**
+ * Entries of the service label that are not service names ("$(touch /tmp/x)", "../etc"). The API
+ * refuses an alert carrying any (400 naming the field) rather than dropping them and quietly
+ * routing to the default services; empty entries of a comma list (`a,,b`) are not counted.
+ */
+export function unsafeServiceNames(routing: AlertRouting, labels: Record<string, string>): string[] {
+  return (labels[routing.serviceLabel] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && !SAFE_NAME.test(name));
+}
+
 function servicesFromLabel(value: string | undefined): string[] | undefined {
   const names = (value ?? '')
     .split(',')

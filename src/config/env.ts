@@ -10,6 +10,30 @@ const flag = z
   .optional()
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/**
+ * Why a bearer token is too weak to guard the API, or undefined when it will do. A token that
+ * passes binds the API to every interface, so whitespace, repeats and one-class strings (16 spaces,
+ * "aaaa...", "abcdefghijklmnop") are refused at start rather than accepted and never matched.
+ * The reason never quotes the token.
+ */
+export function apiTokenWeakness(token: string): string | undefined {
+  if (token === '') return 'is blank (only whitespace)';
+  if (token.length < 16) return 'must be at least 16 characters';
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'must be printable ASCII without spaces or control characters';
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;
+  if (classes < 2) return 'must mix at least two of lower case, upper case, digits and symbols';
+  if (new Set(token).size < 8) return 'must have at least 8 different characters';
+  return undefined;
+}
+
+const apiToken = z
+  .string()
+  .trim()
+  .superRefine((token, ctx) => {
+    const weakness = apiTokenWeakness(token);
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+  });
+
 export const envSchema = z
   .object({
     TEMPORAL_ADDRESS: z
@@ -32,7 +56,13 @@ export const envSchema = z
     INCIDENT_CONFIG: z.string().min(1).optional(),
     API_HOST: z.string().min(1).optional(),
     API_PORT: port(8780),
-    API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * Longest time a client may take to send one whole request (headers and body), in ms; a
+     * slower one (slowloris) gets 408 and its connection closed. Default 60 s.
+     */
+    API_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /** Trimmed; refused at start unless it looks generated (see {@link apiTokenWeakness}). */
+    API_TOKEN: apiToken.optional(),
     GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
     SLACK_WEBHOOK_URL: z.url().optional(),
   })
@@ -55,6 +85,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   TEMPORAL_PORT: 'use a free TCP port such as 7233',
   TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
   API_PORT: 'use a free TCP port such as 8780',
+  API_REQUEST_TIMEOUT_MS: 'use milliseconds between 1000 and 600000; unset it for 60000',
   API_TOKEN: 'generate one with: openssl rand -hex 32',
 };
 

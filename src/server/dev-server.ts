@@ -58,6 +58,32 @@ export async function isTemporalServing(address: string, timeoutMs = 2_000): Pro
   }
 }
 
+/**
+ * One line naming the Temporal server at `address`: its version and whether `namespace` exists,
+ * so `npm start` says which server it reuses instead of silently attaching to whatever answers.
+ */
+export async function describeTemporalServer(
+  address: string,
+  namespace: string,
+  timeoutMs = 2_000,
+): Promise<string> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const service = connection.workflowService;
+    const info = await connection.withDeadline(Date.now() + timeoutMs, () => service.getSystemInfo({}));
+    const found = await connection
+      .withDeadline(Date.now() + timeoutMs, () => service.describeNamespace({ namespace }))
+      .then(() => 'found')
+      .catch(() => 'NOT FOUND on this server');
+    return `Temporal ${info.serverVersion || '(version not reported)'} at ${address}, namespace "${namespace}" ${found}`;
+  } catch (error) {
+    return `Temporal at ${address}, namespace "${namespace}" (version unknown: ${(error as Error).message.split('\n')[0]})`;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
 /** Polls until the server is serving, the child exits, or the deadline passes. */
 export async function waitUntilServing(
   address: string,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { describe, it } from 'node:test';
+import crypto, { createHmac } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import { describe, it, mock } from 'node:test';
 import { secretsEqual, verifyGithubSignature } from '../../src/api/auth';
 import { jsonDepth, parseJsonBody } from '../../src/api/json-body';
 import { listenAddress } from '../../src/api/listen-address';
@@ -41,7 +42,36 @@ describe('request guards', () => {
     assert.equal(listenAddress(loadEnv({})).host, '127.0.0.1');
     assert.match(listenAddress(loadEnv({})).note ?? '', /loopback only/);
     assert.throws(() => listenAddress(loadEnv({ API_HOST: '0.0.0.0' })), /needs API_TOKEN/);
-    assert.equal(listenAddress(loadEnv({ API_TOKEN: 'x'.repeat(32) })).host, '0.0.0.0');
+    assert.equal(listenAddress(loadEnv({ API_TOKEN: 'x1'.repeat(8) + 'abcdefgh' })).host, '0.0.0.0');
+  });
+});
+
+describe('bearer token comparison', () => {
+  /*
+   * Whether a naive early-exit compare (`===`) leaks over HTTP cannot be told from latencies here:
+   * it differs by nanoseconds per character and a loopback request varies by tens of microseconds
+   * (test/e2e/api-abuse.test.ts measures and prints both medians, and only catches gross leaks).
+   * So this asserts the mechanism instead: every check goes through crypto.timingSafeEqual on two
+   * equal-length SHA-256 digests, whatever the lengths of the token and the guess.
+   */
+  it('compares SHA-256 digests of equal length with crypto.timingSafeEqual, for every guess', () => {
+    const spy = mock.method(crypto, 'timingSafeEqual');
+    syncBuiltinESMExports(); // the named import in auth.ts now sees the spy
+    try {
+      const token = 'test-token-0123456789abcdef';
+      const guesses = ['', 'x', token.slice(0, -1), `${token.slice(0, -1)}X`, token, `${token}-longer`];
+      const results = guesses.map((guess) => secretsEqual(guess, token));
+      assert.deepEqual(results, [false, false, false, false, true, false]);
+      assert.equal(spy.mock.callCount(), guesses.length, 'one constant-time compare per check');
+      for (const call of spy.mock.calls) {
+        const [a, b] = call.arguments as [Buffer, Buffer];
+        assert.equal(a.length, 32);
+        assert.equal(b.length, 32);
+      }
+    } finally {
+      spy.mock.restore();
+      syncBuiltinESMExports();
+    }
   });
 });
 

@@ -111,7 +111,7 @@ export function alertmanagerPayload(
   };
 }
 
-/** Counts incident workflows for a fingerprint prefix, straight from the server (not visibility). */
+/** True when the server itself knows the workflow (a describe, not a visibility query). */
 export async function workflowExists(
   temporal: TestWorkflowEnvironment,
   workflowId: string,
@@ -122,6 +122,29 @@ export async function workflowExists(
   } catch {
     return false;
   }
+}
+
+/**
+ * A visibility count once it has settled: visibility lags the last start by up to a second, so
+ * a count read right after the last request can be short. Polls until the count reaches
+ * `expected` and then reads it again after a pause, so an extra workflow arriving late is still
+ * seen; gives up after `ms` and returns the last count (the caller's assertion then fails).
+ */
+export async function settledCount(
+  temporal: TestWorkflowEnvironment,
+  query: string | undefined,
+  expected: number,
+  ms = 15_000,
+): Promise<number> {
+  const read = async () => (await temporal.client.workflow.count(query)).count;
+  const deadline = Date.now() + ms;
+  let count = await read();
+  while (count < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    count = await read();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return read();
 }
 
 /** Polls until `check` passes or `ms` elapse (visibility and workflow tasks are asynchronous). */

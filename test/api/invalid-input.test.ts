@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { alertmanagerPayload, type ApiHarness, sign, startApiHarness } from './harness';
+import { alertmanagerPayload, type ApiHarness, settledCount, sign, startApiHarness } from './harness';
 
 /** Every refused request must leave the server without a single incident workflow. */
-async function incidentCount(h: ApiHarness): Promise<number> {
-  const { count } = await h.temporal.client.workflow.count(`WorkflowType = 'incidentWorkflow'`);
-  return count;
+const incidentCount = (h: ApiHarness): Promise<number> =>
+  settledCount(h.temporal, `WorkflowType = 'incidentWorkflow'`, 0);
+
+/** An Alertmanager body whose one alert has `change` applied. */
+function amWith(fingerprint: string, change: (alert: Record<string, unknown>) => void): string {
+  const payload = alertmanagerPayload([fingerprint]);
+  change(payload.alerts[0] as unknown as Record<string, unknown>);
+  return JSON.stringify(payload);
 }
 
 const generic = { dedup_key: 'refused-1', severity: 'critical', summary: 'down', source: 'probe' };
@@ -108,6 +113,66 @@ describe('bad input to the API answers 4xx with the reason and starts nothing', 
       reason: /option/,
       field: 'option',
     },
+    // Control characters: none in keys, labels and names; free text keeps only tab, LF and CR.
+    ...(
+      [
+        ['a NUL in dedup_key', { dedup_key: 'a\u0000b' }, 'dedup_key'],
+        ['a lone surrogate in dedup_key', { dedup_key: 'k\ud800' }, 'dedup_key'],
+        ['a newline in dedup_key', { dedup_key: 'k\nEVIL' }, 'dedup_key'],
+        ['an escape sequence in summary', { summary: 'down \u001b[31mred' }, 'summary'],
+        ['a NUL in summary', { summary: 'down\u0000' }, 'summary'],
+        ['a DEL in source', { source: 'probe\u007f' }, 'source'],
+        ['a C1 control in component', { component: 'db\u0085' }, 'component'],
+        ['a NUL in service', { service: 'mcp\u0000' }, 'service'],
+        ['a NUL in a custom_details value', { custom_details: { host: 'a\u0000' } }, 'custom_details.host'],
+        // Unsafe service names are refused, not dropped for the default services (issue 16 #4).
+        ['a shell command as service', { service: '$(touch /tmp/x)' }, 'service'],
+        ['a path as one of the services', { service: ['mcp-server', '../../etc'] }, 'service'],
+      ] as const
+    ).map(([name, change, field]) => ({
+      name,
+      path: '/webhooks/generic',
+      body: JSON.stringify({ ...generic, ...change }),
+      status: 400,
+      reason: new RegExp(field.replace('.', '\\.')),
+      field,
+    })),
+    ...(
+      [
+        [
+          'a NUL in an Alertmanager label value',
+          'f1',
+          (a: Record<string, unknown>) => {
+            (a.labels as Record<string, string>).severity = 'critical\u0000';
+          },
+          'alerts.0.labels.severity',
+        ],
+        [
+          'a control character in an annotation',
+          'f2',
+          (a: Record<string, unknown>) => {
+            (a.annotations as Record<string, string>).summary = 'down\u0007';
+          },
+          'alerts.0.annotations.summary',
+        ],
+        ['a NUL in the fingerprint', 'f3\u0000', () => undefined, 'alerts.0.fingerprint'],
+        [
+          'a shell command in the service label',
+          'f4',
+          (a: Record<string, unknown>) => {
+            (a.labels as Record<string, string>).service = '$(touch /tmp/x)';
+          },
+          'alerts.0.labels.service',
+        ],
+      ] as const
+    ).map(([name, fingerprint, change, field]) => ({
+      name,
+      path: '/webhooks/alertmanager',
+      body: amWith(fingerprint, change),
+      status: 400,
+      reason: /./,
+      field,
+    })),
     {
       name: 'an array instead of an object',
       path: '/webhooks/generic',
@@ -130,6 +195,23 @@ describe('bad input to the API answers 4xx with the reason and starts nothing', 
       if (c.field) assert.equal(body.field, c.field);
     });
   }
+
+  it('refuses invalid UTF-8 with 400 naming the field, instead of replacing it with U+FFFD', async () => {
+    const before = Buffer.from(JSON.stringify({ ...generic, dedup_key: 'utf8-bad', summary: '@@' }));
+    const at = before.indexOf('@@');
+    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xc0, 0xaf]]) {
+      const body = Buffer.concat([before.subarray(0, at), Buffer.from(bad), before.subarray(at + 2)]);
+      const response = await h.call('/webhooks/generic', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const answer = (await response.json()) as { error: string; field?: string };
+      assert.equal(response.status, 400, JSON.stringify(answer));
+      assert.match(answer.error, /not valid UTF-8/);
+      assert.equal(answer.field, 'summary', JSON.stringify(answer));
+    }
+  });
 
   it('refuses a body over the limit with 413', async () => {
     const huge = JSON.stringify({ ...generic, summary: 'x'.repeat(300 * 1024) });

@@ -271,6 +271,38 @@ describe('alert webhooks against a real Temporal dev server and worker', () => {
     assert.equal(await workflowExists(h.temporal, 'incident-gh-evil_forged:workflow_run:4242:main'), false);
   });
 
+  it('takes any non-empty Alertmanager fingerprint, not only hex, and makes its workflow ID safe', async () => {
+    const odd = ['relay/α β:../1', 'relay/α β:../2', 'X'.repeat(256), 'has "quotes" & spaces'];
+    const ids: string[] = [];
+    for (const fingerprint of odd) {
+      const response = await h.call('/webhooks/alertmanager', { json: alertmanagerPayload([fingerprint]) });
+      assert.equal(response.status, 202, await response.clone().text());
+      const [incident] = ((await response.json()) as { incidents: IntakeBody[] }).incidents;
+      assert.match(incident!.workflowId, /^incident-am-[A-Za-z0-9._:@-]+$/);
+      assert.ok(incident!.workflowId.length <= 160, incident!.workflowId);
+      assert.equal(incident!.deduplicated, false);
+      ids.push(incident!.workflowId);
+    }
+    assert.equal(new Set(ids).size, odd.length, 'values that clean alike still get their own incident');
+    const again = await h.call('/webhooks/alertmanager', { json: alertmanagerPayload([odd[0]!]) });
+    const [repeat] = ((await again.json()) as { incidents: IntakeBody[] }).incidents;
+    assert.equal(repeat!.workflowId, ids[0]);
+    assert.equal(repeat!.deduplicated, true);
+    for (const id of ids) assert.ok(await workflowExists(h.temporal, id));
+  });
+
+  it('keeps tab, LF and CR in a free-text summary', async () => {
+    const response = await h.call('/webhooks/generic', {
+      json: {
+        dedup_key: 'multi-line',
+        severity: 'warning',
+        summary: 'line 1\n\tline 2\r\n',
+        source: 'probe',
+      },
+    });
+    assert.equal(response.status, 202, await response.clone().text());
+  });
+
   it('answers /healthz without a token', async () => {
     const response = await h.call('/healthz', { token: null });
     assert.equal(response.status, 200);

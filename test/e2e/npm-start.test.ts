@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { startDevServer } from '../../src/server/dev-server';
+import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
 import { tempDir } from '../helpers/temporal';
 import { freePort, groupAlive, spawnGroup, waitFor, type Spawned } from '../helpers/processes';
 
@@ -99,5 +100,52 @@ describe('npm start', () => {
     assert.equal(status.incidentId, opened.incidentId);
     assert.notEqual(status.stage, 'closed');
     assert.equal(await ctrlC(second), 0);
+  });
+
+  it('says which server, version and namespace it reuses when one already answers on TEMPORAL_PORT', async () => {
+    const dir = await tempDir('incident-reuse-');
+    cleanups.push(dir.cleanup);
+    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const server = await startDevServer({
+      cliPath: requireBinary('cli'),
+      dbFile: join(dir.path, 'other.db'),
+      port: temporalPort,
+      uiPort,
+      stdio: 'ignore',
+    });
+    cleanups.push(async () => {
+      server.kill('SIGKILL');
+      await Promise.resolve();
+    });
+    const engine = spawnGroup(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'src/start.ts')],
+      {
+        cwd: dir.path,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: undefined,
+          TEMPORAL_PORT: String(temporalPort),
+          TEMPORAL_UI_PORT: String(uiPort),
+          API_PORT: String(apiPort),
+          INCIDENT_DATA_DIR: join(dir.path, '.data'),
+        },
+      },
+    );
+    cleanups.push(async () => {
+      if (groupAlive(engine.child.pid!)) process.kill(-engine.child.pid!, 'SIGKILL');
+      await Promise.resolve();
+    });
+    await waitFor(
+      () => `the reuse line; output so far:\n${engine.output()}`,
+      () => Promise.resolve(/\[start\] reusing/.test(engine.output())),
+      60_000,
+    );
+    const line = /\[start\] reusing.*/.exec(engine.output())![0];
+    assert.match(line, new RegExp(`127\\.0\\.0\\.1:${temporalPort}`));
+    assert.match(line, /Temporal \d+\.\d+\.\d+/, line);
+    assert.match(line, /namespace "default" found/, line);
+    process.kill(-engine.child.pid!, 'SIGINT');
+    await engine.exited;
   });
 });

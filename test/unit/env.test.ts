@@ -36,6 +36,52 @@ describe('environment settings', () => {
     assert.throws(() => loadEnv({ API_TOKEN: 'short' }), /API_TOKEN: must be at least 16 characters/);
   });
 
+  it('refuses an API_TOKEN without real entropy, giving the reason but never the token', () => {
+    const weak = [
+      ' '.repeat(16),
+      '\t'.repeat(20),
+      `  ${'a'.repeat(16)}  `,
+      'aaaaaaaaaaaaaaaaaaaaaaaa',
+      'abababababababababababab',
+      'a1a1a1a1a1a1a1a1a1a1',
+      '0000000000000000',
+      'abcdefghijklmnop',
+      'tok en with spaces 1234',
+    ];
+    for (const token of weak) {
+      assert.throws(
+        () => loadEnv({ API_TOKEN: token }),
+        (error: unknown) =>
+          error instanceof EnvError &&
+          /API_TOKEN: /.test(error.message) &&
+          /openssl rand -hex 32/.test(error.message) &&
+          (token.trim() === '' || !error.message.includes(token.trim())),
+        JSON.stringify(token),
+      );
+    }
+  });
+
+  it('accepts generated tokens and trims surrounding whitespace', () => {
+    const hex = 'a3f1c9e07b2d4e8f9a1b6c3d5e7f0a2b';
+    assert.equal(loadEnv({ API_TOKEN: hex }).API_TOKEN, hex);
+    assert.equal(loadEnv({ API_TOKEN: ` ${hex}\n` }).API_TOKEN, hex);
+    const base64 = 'q9Z3xW7+Lm2/Pk8Rt4Vy0A==';
+    assert.equal(loadEnv({ API_TOKEN: base64 }).API_TOKEN, base64);
+    assert.equal(
+      loadEnv({ API_TOKEN: 'test-token-0123456789abcdef' }).API_TOKEN,
+      'test-token-0123456789abcdef',
+    );
+  });
+
+  it('takes the API request timeout from API_REQUEST_TIMEOUT_MS, 60 s by default, within bounds', () => {
+    assert.equal(loadEnv({}).API_REQUEST_TIMEOUT_MS, 60_000);
+    assert.equal(loadEnv({ API_REQUEST_TIMEOUT_MS: '5000' }).API_REQUEST_TIMEOUT_MS, 5_000);
+    assert.throws(
+      () => loadEnv({ API_REQUEST_TIMEOUT_MS: '10' }),
+      /API_REQUEST_TIMEOUT_MS: .*fix: use milliseconds/,
+    );
+  });
+
   it('refuses half an mTLS pair', () => {
     assert.throws(
       () => loadEnv({ TEMPORAL_TLS_CERT_PATH: '/x.pem' }),

@@ -8,7 +8,7 @@ import { type GenericAlert, genericAlertSchema } from '../schemas/generic';
 const SLO_HINT = /slo|error.?budget|burn.?rate/i;
 
 function fromAlertmanager(payload: AlertmanagerPayload): NormalizedAlert[] {
-  return payload.alerts.map((alert) => {
+  return payload.alerts.map((alert, index) => {
     const labels = { ...(payload.commonLabels ?? {}), ...alert.labels };
     const name = labels.alertname ?? 'alert';
     return {
@@ -24,6 +24,8 @@ function fromAlertmanager(payload: AlertmanagerPayload): NormalizedAlert[] {
         ...Object.entries(alert.annotations).map(([k, v]): [string, string] => [`annotation.${k}`, v]),
         ...(alert.generatorURL ? [['generatorURL', alert.generatorURL] as [string, string]] : []),
       ]),
+      labelField: (label) =>
+        alert.labels[label] !== undefined ? `alerts.${index}.labels.${label}` : `commonLabels.${label}`,
     };
   });
 }
@@ -45,6 +47,11 @@ function fromGeneric(alert: GenericAlert): NormalizedAlert {
     labels,
     alertedAt: alert.timestamp,
     details: detailsFrom([['source', alert.source], ...details]),
+    labelField: (label) =>
+      ['service', 'severity', 'source', 'component', 'group', 'class', 'scenario'].includes(label) &&
+      (alert as Record<string, unknown>)[label] !== undefined
+        ? label
+        : `custom_details.${label}`,
   };
 }
 

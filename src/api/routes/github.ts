@@ -119,7 +119,7 @@ export function githubRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (typeof event !== 'string' || !/^[a-z_]{1,64}$/.test(event)) {
       throw new InvalidRequestError('X-GitHub-Event header missing or malformed', 'x-github-event');
     }
-    const body = parseJsonBody(raw.toString('utf8'));
+    const body = parseJsonBody(raw);
     if (event === 'ping') return reply.code(200).send({ ok: true, pong: true });
     if (event !== 'workflow_run' && event !== 'check_run') {
       return reply.code(202).send({ ignored: `event ${event} is not handled` });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { annotationMap, isoDate, labelMap } from './common';
+import { annotationMap, isoDate, keyText, labelMap } from './common';
 
 /**
  * Prometheus Alertmanager's webhook payload, version 4
@@ -14,8 +14,12 @@ export const alertmanagerAlertSchema = z
     startsAt: isoDate,
     /** "0001-01-01T00:00:00Z" while firing. */
     endsAt: z.string().max(64).optional(),
-    generatorURL: z.string().max(2_000).optional(),
-    fingerprint: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be the alert fingerprint (hex)'),
+    generatorURL: keyText(z.string().max(2_000)).optional(),
+    /**
+     * Alertmanager sends 16 hex digits, but any non-empty string is taken (relays and tests send
+     * others): it is made safe for a workflow ID by dedupKey, as every other source's key is.
+     */
+    fingerprint: keyText(z.string().min(1).max(256)),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { SCENARIOS, SOURCES } from '../../domain/incident';
-import { isoDate } from './common';
+import { freeText, isoDate, keyText } from './common';
 
-const detailValue = z.union([z.string().max(2_000), z.number(), z.boolean()]);
-const shortText = (max: number) => z.string().trim().min(1).max(max);
+const detailValue = z.union([freeText(z.string().max(2_000)), z.number(), z.boolean()]);
+/** Keys and names: no control characters at all. */
+const shortText = (max: number) => keyText(z.string().trim().min(1).max(max));
 
 /**
  * The generic alert shape, modelled on PagerDuty Events API v2 but flat (documented in
@@ -14,7 +15,7 @@ export const genericAlertSchema = z
     dedup_key: shortText(255),
     /** PagerDuty's critical / error / warning / info, or the guide's SEV-1 ... SEV-4. */
     severity: z.enum(['critical', 'error', 'warning', 'info', 'SEV-1', 'SEV-2', 'SEV-3', 'SEV-4']),
-    summary: shortText(1_000),
+    summary: freeText(z.string().trim().min(1).max(1_000)),
     /** The system that saw the problem (host, monitor, script). */
     source: shortText(255),
     event_action: z.enum(['trigger', 'resolve']).default('trigger'),
@@ -28,7 +29,7 @@ export const genericAlertSchema = z
     detection_source: z.enum(SOURCES).default('monitoring-alert'),
     timestamp: isoDate.optional(),
     custom_details: z
-      .record(z.string().min(1).max(128), detailValue)
+      .record(keyText(z.string().min(1).max(128)), detailValue)
       .refine((details) => Object.keys(details).length <= 64, { message: 'at most 64 custom_details' })
       .default({}),
   })
