@@ -6,6 +6,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { copyExampleRepo, EXAMPLES } from '../../src/config/default-target';
 
 export const EXAMPLE_SOURCE = fileURLToPath(new URL('../../examples/mcp-widgets-service', import.meta.url));
 
@@ -165,4 +166,18 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+export const NPM_EXAMPLE_SOURCE = EXAMPLES['npm-mcp-service'];
+
+/**
+ * A disposable copy of examples/npm-mcp-service (npm workspaces, server under services/mcp-server
+ * on PORT with /healthz) as a git repository, `v1.0.0` tagged, through the same helper the demo
+ * and the sandbox target use.
+ */
+export async function createNpmExampleRepo(dir: string, name = 'npm-repo'): Promise<ExampleRepo> {
+  const { path, sha } = await copyExampleRepo(NPM_EXAMPLE_SOURCE, join(dir, name), {
+    user: { name: 'Test Operator', email: 'operator@example.test' },
+  });
+  return { path, goodSha: sha, headSha: sha };
 }
