@@ -70,6 +70,20 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The line of a command's output that says how it went (`# pass 3`, `built 2 widgets`), else its last. */
+export function summaryLine(tail: string): string {
+  const lines = tail
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return (
+    lines.findLast((line) => /^# pass \d+|\b(passed|built|complete|added \d+|done in)\b/i.test(line)) ??
+    lines.at(-1) ??
+    'ok'
+  );
+}
+
 const message = (error: unknown) => lastLines(error instanceof Error ? error.message : String(error), 8);
 
 export async function proveConfig(options: ProveOptions): Promise<ProofResult> {
@@ -103,7 +117,7 @@ export async function proveConfig(options: ProveOptions): Promise<ProofResult> {
           if (result.timedOut) throw new Error(`timed out; log ${result.logPath}`);
           if (result.exitCode !== 0)
             throw new Error(`exited with ${result.exitCode ?? 'no code'}:\n${lastLines(result.tail, 6)}`);
-          return `${lastLines(result.tail, 1) || 'ok'} (${Math.round(result.durationMs)} ms)`;
+          return `${summaryLine(result.tail)} (${Math.round(result.durationMs)} ms)`;
         });
       if (await command('install', 'install')) {
         await command('build', 'build');
