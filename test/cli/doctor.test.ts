@@ -113,4 +113,21 @@ describe('incident doctor', () => {
     );
     assert.equal(run.stderr.trim().split('\n').length, 1, 'one line on stderr');
   });
+
+  it('exits non-zero naming the pinned package manager when that version is not installed, and never downloads it', async () => {
+    const repo = await createExampleRepo(dir, {}, 'pinned');
+    const pkgPath = join(repo.path, 'package.json');
+    const pkg = JSON.parse(await readFile(pkgPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(pkgPath, JSON.stringify({ ...pkg, packageManager: 'pnpm@9.1.0' }, null, 2));
+    await gitIn(repo.path, 'commit', '--quiet', '-am', 'Pin pnpm 9.1.0');
+    await gitIn(repo.path, 'tag', '--force', 'v1.0.0');
+    const run = await doctor('--repo', repo.path);
+    assert.equal(run.exitCode, 1, run.stdout);
+    assert.match(run.stdout, /FAIL install +repo pins pnpm@9\.1\.0/);
+    assert.match(run.stdout, /package manager +pnpm@9\.1\.0 \(package\.json packageManager\): NOT INSTALLED/);
+    assert.match(
+      run.stderr,
+      /repo pins pnpm@9\.1\.0 \(package\.json packageManager\); found pnpm \d+\.\d+\.\d+ at /,
+    );
+  });
 });
