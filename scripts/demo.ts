@@ -10,7 +10,7 @@
  * from the CLI, let the shortened recovery check probe the server, review, print the report.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,7 @@ import { execa } from 'execa';
 import { buildApi } from '../src/api/server';
 import { palette } from '../src/cli/colour';
 import { timelineLine } from '../src/cli/format';
+import { copyExampleRepo, EXAMPLES } from '../src/config/default-target';
 import { parseEngineConfig } from '../src/config/engine-config';
 import { loadEnv, temporalAddress, workflowUrl } from '../src/config/env';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
@@ -72,23 +73,9 @@ async function incident(configPath: string, ...args: string[]): Promise<string> 
 async function main(): Promise<void> {
   step(1, `Fresh copy of the example target in ${repo}`);
   await mkdir(dir, { recursive: true });
-  await cp(join(PROJECT_ROOT, 'examples', 'mcp-widgets-service'), repo, {
-    recursive: true,
-    filter: (src) => !/[\\/](node_modules|dist|\.incident)([\\/]|$)/.test(src),
+  await copyExampleRepo(EXAMPLES['mcp-widgets-service'], repo, {
+    user: { name: 'Demo', email: 'demo@example.test' },
   });
-  await execa('git', ['init', '--quiet', '--initial-branch=main'], { cwd: repo });
-  await git('-c', 'user.name=Demo', '-c', 'user.email=demo@example.test', 'add', '--all');
-  await git(
-    '-c',
-    'user.name=Demo',
-    '-c',
-    'user.email=demo@example.test',
-    'commit',
-    '--quiet',
-    '-m',
-    'Release 1.0.0',
-  );
-  await git('tag', 'v1.0.0');
   const mcpPort = await freePort();
   const server = spawn(process.execPath, ['platforms/mcp/server.mjs'], {
     cwd: repo,

@@ -10,6 +10,7 @@ import { loadEnv, temporalAddress, webUiBase } from './config/env';
 import { requireBinary } from './temporal/binaries';
 import { describeTemporalServer, isTemporalServing, startDevServer } from './server/dev-server';
 import { runMain } from './cli/run-main';
+import { loadConfigOrSandbox, sandboxNotice } from './config/default-target';
 
 // Resolved here, not by the child, so the engine starts from any working directory.
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -73,6 +74,9 @@ await runMain(async () => {
       stdio: 'inherit',
     });
   }
+  // Made here (the worker would too) so the notice comes before the worker's output.
+  const { sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
+  if (sandbox) console.warn(sandboxNotice(sandbox));
   const worker = startNodeChild('worker', 'src/worker.ts');
   const api = startNodeChild('api', 'src/api/main.ts');
   console.log(`[start] Temporal Web UI: ${webUiBase(env)}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);

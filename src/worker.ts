@@ -1,5 +1,5 @@
 /** Worker entry: runs workflows and activities on the `incident-response` task queue. */
-import { loadEngineConfig } from './config/engine-config';
+import { loadConfigOrSandbox, sandboxNotice } from './config/default-target';
 import { loadEnv } from './config/env';
 import { connectClient, connectWorker } from './temporal/connection';
 import { createIncidentWorker, workerDeps } from './worker/create-worker';
@@ -7,7 +7,8 @@ import { runMain } from './cli/run-main';
 
 await runMain(async () => {
   const env = loadEnv();
-  const config = await loadEngineConfig(env.INCIDENT_CONFIG);
+  const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
+  if (sandbox) console.warn(sandboxNotice(sandbox));
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { UnsafeInputError } from '../domain/git-safety';
+import { noDownloadEnv } from '../domain/package-manager';
 import { FAILURE, type FailureType, NON_RETRYABLE_RUNBOOK_FAILURES } from '../domain/failure-types';
 
 export function currentContext(): Context | undefined {
@@ -54,5 +55,7 @@ export function commandEnv(extra: Record<string, string> = {}): Record<string, s
   // A CI-looking environment keeps pnpm from prompting; no colour keeps logs readable.
   env.CI = env.CI ?? 'true';
   env.NO_COLOR = '1';
-  return { ...env, ...extra };
+  // Never fetch a package manager at incident time (pnpm's self-switch to a pinned version,
+  // corepack's download); a missing pin is reported by the runbook instead.
+  return { ...env, ...noDownloadEnv(), ...extra };
 }

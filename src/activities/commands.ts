@@ -11,6 +11,7 @@ import { FAILURE } from '../domain/failure-types';
 import { commandEnv, currentContext, failure, validated } from './activity-context';
 import type { ActivityDeps } from './deps';
 import { commandFailureDetails } from './failure-details';
+import { describeResolved, PackageManagerMissingError, runbookProgram } from './package-manager';
 import { hasMarker, killTree } from './process-tree';
 import { incidentDir } from './records';
 import { resolveRepo } from './repo';
@@ -82,10 +83,21 @@ export async function execRunbookCommand(
       `\n=== attempt ${info.attempt} resumes; killed ${killed.length} leftover process(es)${previous?.tail ? `; last output before the crash:\n${previous.tail}` : ''}\n`,
     ).catch(() => undefined);
   }
+  const program = await runbookProgram(
+    repo,
+    input.command,
+    spec.argv,
+    commandEnv({ ...serviceEnv(deps), ...spec.env }),
+  ).catch((error: unknown) => {
+    if (error instanceof PackageManagerMissingError)
+      throw failure(FAILURE.packageManagerMissing, error.message);
+    throw error;
+  });
+  if (program.resolved) await appendFile(logPath, `\n=== ${describeResolved(program.resolved)}\n`);
   return runProcess({
-    argv: spec.argv,
+    argv: program.argv,
     cwd: repo,
-    env: commandEnv({ ...serviceEnv(deps), ...spec.env }),
+    env: program.env,
     timeoutMs: spec.timeoutMs,
     logPath,
     pidFile: join(dir, 'run', `${input.step}.pid`),

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAck } from './commands/ack';
 import { registerApproval } from './commands/approve';
+import { registerDoctor } from './commands/doctor';
 import { registerDrill } from './commands/drill';
 import { registerList } from './commands/list';
 import { registerMetrics } from './commands/metrics';
@@ -46,6 +47,7 @@ registerReport(program);
 registerRollback(program);
 registerMetrics(program);
 registerDrill(program);
+registerDoctor(program);
 for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
 await runMain(async () => {

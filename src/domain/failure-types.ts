@@ -30,6 +30,8 @@ export const FAILURE = {
   repoLocked: 'RepoLocked',
   /** A verification step found the result wrong (no built widgets, contract test failed ...). */
   verificationFailed: 'VerificationFailed',
+  /** The repository pins a package manager version that is not installed (never downloaded). */
+  packageManagerMissing: 'PackageManagerMissing',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 
@@ -43,4 +45,5 @@ export const NON_RETRYABLE_RUNBOOK_FAILURES: FailureType[] = [
   FAILURE.tagExists,
   FAILURE.portInUse,
   FAILURE.verificationFailed,
+  FAILURE.packageManagerMissing,
 ];

@@ -47,7 +47,7 @@ describe('runbook commands', () => {
     assert.equal(result.logPath, join(dir, 'incidents', 'INC-C1', 'logs', 'build-widgets.log'));
     assert.match(
       await readFile(result.logPath, 'utf8'),
-      /\["pnpm","build:widgets"\][\s\S]*built 2 widgets[\s\S]*=== exit 0/,
+      /\["[^"]*\/pnpm","build:widgets"\][\s\S]*built 2 widgets[\s\S]*=== exit 0/,
     );
     // Runs twice: the same result, one more log section.
     await env.run(acts.runRunbookCommand, run('INC-C1', 'buildWidgets', 'build-widgets'));

@@ -2,12 +2,12 @@
  * A disposable copy of examples/mcp-widgets-service as a real git repository: the known-good
  * release tagged `v1.0.0`, then one real breaking commit of the chosen kind.
  */
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { copyExampleRepo, EXAMPLES } from '../../src/config/default-target';
 
-export const EXAMPLE_SOURCE = fileURLToPath(new URL('../../examples/mcp-widgets-service', import.meta.url));
+export const EXAMPLE_SOURCE = EXAMPLES['mcp-widgets-service'];
 
 /**
  * - `mcp-start`: the server refuses to start (a contract tool loses its implementation); the
@@ -101,19 +101,9 @@ export async function createExampleRepo(
   options: ExampleRepoOptions = {},
   name = 'repo',
 ): Promise<ExampleRepo> {
-  const path = join(dir, name);
-  await cp(EXAMPLE_SOURCE, path, {
-    recursive: true,
-    filter: (src) => !/\/(node_modules|dist|\.incident)(\/|$)/.test(src.slice(EXAMPLE_SOURCE.length)),
+  const { path, sha: goodSha } = await copyExampleRepo(EXAMPLE_SOURCE, join(dir, name), {
+    user: { name: 'Test Operator', email: 'operator@example.test' },
   });
-  await gitIn(path, 'init', '--quiet', '--initial-branch=main');
-  await gitIn(path, 'config', 'user.name', 'Test Operator');
-  await gitIn(path, 'config', 'user.email', 'operator@example.test');
-  await gitIn(path, 'config', 'commit.gpgsign', 'false');
-  await gitIn(path, 'add', '--all');
-  await gitIn(path, 'commit', '--quiet', '-m', 'Release 1.0.0');
-  await gitIn(path, 'tag', 'v1.0.0');
-  const goodSha = await gitIn(path, 'rev-parse', 'HEAD');
   let badSha: string | undefined;
   if (options.breakKind) {
     const change = BREAKS[options.breakKind];
@@ -165,4 +155,18 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+export const NPM_EXAMPLE_SOURCE = EXAMPLES['npm-mcp-service'];
+
+/**
+ * A disposable copy of examples/npm-mcp-service (npm workspaces, server under services/mcp-server
+ * on PORT with /healthz) as a git repository, `v1.0.0` tagged, through the same helper the demo
+ * and the sandbox target use.
+ */
+export async function createNpmExampleRepo(dir: string, name = 'npm-repo'): Promise<ExampleRepo> {
+  const { path, sha } = await copyExampleRepo(NPM_EXAMPLE_SOURCE, join(dir, name), {
+    user: { name: 'Test Operator', email: 'operator@example.test' },
+  });
+  return { path, goodSha: sha, headSha: sha };
 }
