@@ -12,6 +12,7 @@ import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { plannedStepIds } from '../helpers/plan';
 
 describe('mcpRollback on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -49,6 +50,11 @@ describe('mcpRollback on a real dev server', () => {
     const deps = runbookDeps(dir.path, repo.path, port);
     const result = await rollback(deps, { incidentId: 'INC-M1', mode: 'revert', repoPath: repo.path });
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(deps, { incidentId: 'INC-M1', procedure: 'mcp', mode: 'revert', repoPath: repo.path }),
+      'the run took exactly the planned steps',
+    );
     assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
     const contract = await execa('pnpm', ['test:mcp-contract'], {
       cwd: repo.path,
@@ -84,6 +90,16 @@ describe('mcpRollback on a real dev server', () => {
     });
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
     assert.equal(result.headAfter, repo.goodSha);
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(deps, {
+        incidentId: 'INC-M2',
+        procedure: 'mcp',
+        mode: 'checkout',
+        knownGood: 'v1.0.0',
+        repoPath: repo.path,
+      }),
+    );
     await recordHistory(
       env.client.workflow.getHandle(rollbackWorkflowId('mcp', 'INC-M2')),
       'mcp-rollback-checkout',
