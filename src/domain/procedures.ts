@@ -91,6 +91,8 @@ export interface ProcedureInput {
   badCommit?: string;
   knownGood?: string;
   path?: string;
+  /** MCP revert: the whole commit instead of the path's part. */
+  revertWholeCommit?: boolean;
   services?: string[];
 }
 
@@ -315,21 +317,24 @@ const BODIES: Record<RollbackProcedure, (b: Builder, backupRef: string) => void>
     });
   },
   mcp: (b, backupRef) => {
-    const path = b.plan.path!;
+    // The whole-commit revert looks at every recent commit, not only the path's.
+    const path = b.plan.path;
     const service = b.plan.services[0]!;
     b.add({
       id: 'identify-recent-changes',
       kind: 'git',
-      description: `the last 5 commits touching ${path}`,
-      argv: ['git', 'log', '--oneline', '-5', '--', path],
+      description: path ? `the last 5 commits touching ${path}` : 'the last 5 commits',
+      argv: ['git', 'log', '--oneline', '-5', ...(path ? ['--', path] : [])],
       destructive: false,
-      action: { type: 'recent-commits', limit: 5, path },
+      action: { type: 'recent-commits', limit: 5, ...(path ? { path } : {}) },
     });
     saveBackup(b, backupRef);
     stopStep(b, 'stop-server', service);
     gitChange(
       b,
-      b.plan.mode === 'revert' ? { path, badCommitFromRecent: b.plan.badCommit === undefined } : {},
+      b.plan.mode === 'revert' && path !== undefined
+        ? { path, badCommitFromRecent: b.plan.badCommit === undefined }
+        : {},
     );
     command(b, 'install', 'install', 'install', 'install dependencies');
     startStep(b, 'start-server', service);
@@ -380,7 +385,9 @@ export function buildProcedure(
     mode: input.mode,
     repoPath,
     services: procedure === 'widget' ? [] : servicesFor(input, target, notes),
-    ...(procedure === 'mcp' ? { path: input.path ?? target.paths.mcp } : {}),
+    ...(procedure === 'mcp' && !(input.mode === 'revert' && input.revertWholeCommit)
+      ? { path: input.path ?? target.paths.mcp }
+      : {}),
     ...(input.badCommit ? { badCommit: input.badCommit } : {}),
     ...(input.knownGood ? { knownGood: input.knownGood } : {}),
     steps: [],

@@ -28,6 +28,8 @@ export interface RollbackInput {
    * `git revert HEAD -- platforms/mcp/`); default `target.paths.mcp`.
    */
   path?: string;
+  /** mcpRollback in revert mode reverts the whole of `badCommit` instead of only `path`'s part. */
+  revertWholeCommit?: boolean;
   /**
    * Services the procedure stops and starts (keys of target.services; others are ignored with a
    * note in the plan). Default: every configured service (mcpRollback: the first).
