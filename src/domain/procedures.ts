@@ -78,6 +78,7 @@ export interface ProcedurePlan {
 /** What the builder needs of the target config (structurally, so `Target` fits). */
 export interface ProcedureTarget {
   repoPath?: string;
+  knownGoodTagPattern?: string;
   paths: { mcp: string };
   services: Record<string, { start: string[]; port: number }>;
   runbook: Record<string, { argv: string[] }>;
@@ -258,7 +259,15 @@ function gitChange(
       id: 'find-known-good-tag',
       kind: 'git',
       description: 'the newest tag matching target.knownGoodTagPattern',
-      argv: ['git', 'tag', '--list', '--merged', 'HEAD', '--sort=-v:refname'],
+      argv: [
+        'git',
+        'tag',
+        '--list',
+        '--merged',
+        'HEAD',
+        '--sort=-v:refname',
+        b.target.knownGoodTagPattern ?? 'v*',
+      ],
       destructive: false,
       ...(options.knownGoodFromSnapshot ? { when: 'known-good-not-found' as const } : {}),
       action: { type: 'find-known-good-tag' },
@@ -345,7 +354,15 @@ const BODIES: Record<RollbackProcedure, (b: Builder, backupRef: string) => void>
       id: 'identify-stable-tag',
       kind: 'git',
       description: 'HEAD, the newest known-good tag and the commits since',
-      argv: ['git', 'tag', '--list', '--merged', 'HEAD', '--sort=-v:refname'],
+      argv: [
+        'git',
+        'tag',
+        '--list',
+        '--merged',
+        'HEAD',
+        '--sort=-v:refname',
+        b.target.knownGoodTagPattern ?? 'v*',
+      ],
       destructive: false,
       action: { type: 'snapshot' },
     });
