@@ -163,23 +163,23 @@ async function awaitApproval(
   // A run continued-as-new resumes the same pending approval (and its clock).
   const carried = state.pendingApproval?.option === step.option ? state.pendingApproval : undefined;
   const since = carried?.since ?? nowIso();
+  // Planned before the approval is pending, so nobody sees (or approves) it without its steps.
+  const plan = carried ? undefined : await proposalPlan(ctx, step);
   state.pendingApproval = carried ?? {
     option: step.option,
     risk: step.risk,
     since,
     deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
     ...(step.procedure ? { procedure: step.procedure } : {}),
+    ...(plan ? { plan } : {}),
   };
   ctx.decision = undefined;
-  if (!carried) {
-    const plan = await proposalPlan(ctx, step);
-    if (plan && state.pendingApproval) state.pendingApproval.plan = plan;
+  if (!carried)
     record(
       ctx,
       'proposed',
       `${step.option} (${step.risk}) waits for approval: ${step.description}${plan ? `\n${plan.join('\n')}` : ''}`,
     );
-  }
   await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
     deadline: 'approval',
     firstDeadline: () => Date.parse(state.pendingApproval?.since ?? since) + policy.approvalDeadline,
