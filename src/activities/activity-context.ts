@@ -21,6 +21,22 @@ export function currentContext(): Context | undefined {
 
 export const heartbeat = (details?: unknown): void => currentContext()?.heartbeat(details);
 
+/**
+ * Heartbeats every second while `work` runs, so a step with a heartbeat timeout stays alive as
+ * long as its worker does and is retried within that timeout once the worker dies.
+ */
+export async function keepAlive<T>(work: Promise<T>, details?: unknown): Promise<T> {
+  const ctx = currentContext();
+  if (!ctx) return work;
+  ctx.heartbeat(details);
+  const timer = setInterval(() => ctx.heartbeat(details), 1_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** A failure typed for the workflow's retry policy; non-retryable when its type says so. */
 export function failure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({

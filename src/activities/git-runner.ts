@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { FAILURE } from '../domain/failure-types';
 import { meaningfulLines } from '../domain/output-lines';
 import { displayArgv, type StepFailure } from '../domain/step-failure';
-import { failure } from './activity-context';
+import { failure, keepAlive } from './activity-context';
 
 export interface GitResult {
   stdout: string;
@@ -22,13 +22,16 @@ export async function git(
   args: string[],
   options: { allowFail?: boolean; input?: string } = {},
 ): Promise<GitResult> {
-  const result = await execa('git', args, {
-    cwd: repo,
-    reject: false,
-    input: options.input,
-    stripFinalNewline: true,
-    env: { GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
-  });
+  // Heartbeats while git (and any hook it runs) works: the git steps' heartbeat timeout.
+  const result = await keepAlive(
+    execa('git', args, {
+      cwd: repo,
+      reject: false,
+      input: options.input,
+      stripFinalNewline: true,
+      env: { GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
+    }),
+  );
   const out = {
     stdout: String(result.stdout),
     stderr: String(result.stderr),

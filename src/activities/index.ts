@@ -3,6 +3,7 @@ import { createDiagnosticActivities } from './diagnostics';
 import { createDrillActivities } from './drill';
 import { createHealthProbeActivities } from './health-probe';
 import { createPolicyActivities } from './load-policy';
+import { createProcedureActivities } from './procedures';
 import { createNotifyActivities } from './notify';
 import { createOpenIncidentActivities } from './open-incidents';
 import { createRecordActivities } from './records';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDiagnosticActivities(deps),
     ...createRunbookActivities(deps),
     ...createPolicyActivities(deps),
+    ...createProcedureActivities(deps),
     ...createHealthProbeActivities(deps),
     ...createOpenIncidentActivities(deps),
     ...createRelatedIncidentActivities(deps),

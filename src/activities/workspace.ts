@@ -5,7 +5,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAILURE } from '../domain/failure-types';
-import { failure } from './activity-context';
+import { failure, keepAlive } from './activity-context';
 import type { ActivityDeps } from './deps';
 import { insideRepo, resolveRepo } from './repo';
 
@@ -32,7 +32,7 @@ export function createWorkspaceActivities(deps: ActivityDeps) {
     /** `rm -rf node_modules` in the repository (only there). Gone already → no-op. */
     async removeNodeModules(input: { repoPath?: string }): Promise<void> {
       const repo = resolveRepo(deps, input.repoPath);
-      await rm(insideRepo(repo, 'node_modules'), { recursive: true, force: true });
+      await keepAlive(rm(insideRepo(repo, 'node_modules'), { recursive: true, force: true }));
     },
 
     /** `ls -lh dist/widgets/*.html`: fails `VerificationFailed` when none were built. Read-only. */

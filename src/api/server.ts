@@ -9,6 +9,7 @@ import { alertRoutes } from './routes/alerts';
 import { githubRoutes } from './routes/github';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
+import { planRoutes } from './routes/plan';
 
 export interface ApiOptions {
   client: Client;
@@ -57,6 +58,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     scope.addHook('onRequest', bearerAuth(ctx.env.API_TOKEN));
     alertRoutes(scope, ctx);
     incidentRoutes(scope, ctx);
+    planRoutes(scope, ctx);
     done();
   });
   return app;

@@ -69,7 +69,12 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
     lines.push(
       `  ${c.yellow('pending approval')}: ${pending.option} (${pending.risk}) since ${shortTime(pending.since)}, deadline ${shortTime(pending.deadline)} (${relative(pending.deadline)})`,
     );
+    for (const line of pending.plan ?? []) lines.push(`    ${line}`);
   }
+  if (status.detachedHead)
+    lines.push(
+      `  ${c.yellow('HEAD detached')} at ${status.detachedHead.at}${status.detachedHead.branch ? `: branch ${status.detachedHead.branch} still broken, restore it with the fix` : ''}`,
+    );
   if (status.pendingAction) {
     lines.push(
       `  ${c.yellow('waiting for outcome')}: ${status.pendingAction.option}: ${status.pendingAction.description}`,

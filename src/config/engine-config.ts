@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { alertRoutingSchema } from './alert-routing';
+import { crossCheckConfig } from './cross-check';
 import { policySchema } from './policy';
 import { targetSchema } from './target';
 
@@ -36,8 +37,10 @@ export class ConfigError extends Error {
 /** Validates an already-parsed config; errors name each field by its dotted path. */
 export function parseEngineConfig(raw: unknown, origin = 'config'): EngineConfig {
   const result = engineConfigSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  const crossIssues = result.success ? crossCheckConfig(result.data, raw) : [];
+  if (result.success && crossIssues.length === 0) return result.data;
+  const issues = result.success ? crossIssues.map((i) => ({ ...i, path: [i.path] })) : result.error.issues;
+  const lines = issues.map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
     return `${path}: ${issue.message}`;
   });

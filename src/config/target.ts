@@ -105,8 +105,10 @@ export const targetSchema = z
       .default(16 * 1024),
     services: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'service names are kebab-case'), serviceSchema)
+      // Keyed like the routing default (alertRouting.defaults.services), so an unlabelled alert's
+      // service is one the rollbacks can stop and start.
       .default({
-        mcp: serviceSchema.parse({}),
+        'mcp-server': serviceSchema.parse({}),
       }),
     runbook: runbookSchema,
     /**

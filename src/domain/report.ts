@@ -61,6 +61,14 @@ function timeToDetect(status: IncidentStatus): string {
   return ` Time to detect: ${formatDuration(Math.max(0, Date.parse(status.detectedAt) - Date.parse(status.alertedAt)))}.`;
 }
 
+/** deploy-known-good left HEAD detached at a tag: the broken branch still needs the fix. */
+function restoreBranchItem(status: IncidentStatus): string {
+  const detached = status.detachedHead;
+  if (!detached) return '';
+  const branch = detached.branch ? `branch \`${detached.branch}\`` : 'the branch HEAD was on';
+  return `\n\n- [ ] Restore ${branch}: ${detached.option} left HEAD detached at \`${detached.at}\` while ${branch} still points at the broken commit; land the fix there and check it out again`;
+}
+
 function mitigationLine(status: IncidentStatus): string {
   const tried = status.optionsTried.map((attempt) => `${attempt.option} ${attempt.outcome}`).join(', ');
   return tried ? `Mitigation options: ${tried}.` : 'No mitigation option was tried.';
@@ -144,7 +152,7 @@ ${checklist(review?.wentWell, 'To be filled in at the review')}
 
 ${checklist(review?.toImprove, 'To be filled in at the review')}
 
-## Action Items
+## Action Items${restoreBranchItem(status)}
 
 ${review?.actionItems.length ? review.actionItems.map((item) => `- [ ] ${item}`).join('\n') : spec.prevention.map((item) => `- [ ] ${item} (suggested by the runbook)`).join('\n')}
 ${review?.notes ? `\n## Review Notes\n\n${review.notes}\n` : ''}

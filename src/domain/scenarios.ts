@@ -53,6 +53,8 @@ export interface MitigationStep {
   action?: MitigationAction;
   /** What the step does, as the guide says it. */
   description: string;
+  /** The MCP procedure reverts the whole commit, not only the MCP path's part of it. */
+  revertWholeCommit?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -209,3 +211,26 @@ export const SCENARIO_CATALOGUE: Record<Scenario, ScenarioSpec> = {
 };
 
 export const scenarioSpec = (scenario: Scenario): ScenarioSpec => SCENARIO_CATALOGUE[scenario];
+
+/**
+ * An unclassified incident's options with the least destructive procedure that still restarts
+ * the affected service: the MCP procedure (stop that one service, revert the whole last commit or
+ * check out the tag, install, start, contract test) instead of the full rollback's clean install,
+ * build and restart of everything. Incidents started before this list keep the catalogue's.
+ */
+export const UNKNOWN_LEAST_DESTRUCTIVE: MitigationStep[] = [
+  {
+    ...revert(
+      'mcp',
+      "Revert the last commit (all of it), install, restart the incident's service, run the contract tests",
+    ),
+    revertWholeCommit: true,
+  },
+  disableFeature,
+  {
+    ...knownGood('mcp'),
+    description:
+      "Deploy the last known-good version: stop the incident's service, check out the stable tag, install, restart it",
+  },
+  workaround,
+];

@@ -104,6 +104,9 @@ export interface PendingApproval {
   risk: 'safe' | 'destructive';
   since: string;
   deadline: string;
+  /** The rollback procedure the option runs, and every step it would take (one line each: id, argv, cwd, service, undo). */
+  procedure?: 'widget' | 'mcp' | 'full';
+  plan?: string[];
 }
 /** An option waiting for a human to carry it out and record the outcome ({@link MitigationOutcomeInput}). */
 export interface PendingAction {
@@ -191,6 +194,11 @@ export interface IncidentStatus {
   notePath?: string;
   /** A human option waiting for its outcome record. */
   pendingAction?: PendingAction;
+  /**
+   * deploy-known-good checked out a tag: HEAD is detached there while `branch` still points at the
+   * broken commit; restoring the branch is an action item until a fix lands on it.
+   */
+  detachedHead?: { at: string; branch?: string; option: MitigationOption };
   /** Set once mitigation has tried every option without success; a `workaround` record is awaited. */
   awaitingWorkaround?: boolean;
   /** Mitigation rounds (a failed recovery check starts another) and the option being worked on. */

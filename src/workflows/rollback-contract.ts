@@ -26,10 +26,15 @@ export interface RollbackInput {
   knownGood?: string;
   /**
    * mcpRollback in revert mode reverts only this part of `badCommit` (the guide's
-   * `git revert HEAD -- platforms/mcp/`); default `platforms/mcp/`.
+   * `git revert HEAD -- platforms/mcp/`); default `target.paths.mcp`.
    */
   path?: string;
-  /** Services the procedure stops and starts (names in target.services); default `["mcp"]`. */
+  /** mcpRollback in revert mode reverts the whole of `badCommit` instead of only `path`'s part. */
+  revertWholeCommit?: boolean;
+  /**
+   * Services the procedure stops and starts (keys of target.services; others are ignored with a
+   * note in the plan). Default: every configured service (mcpRollback: the first).
+   */
   services?: string[];
 }
 
@@ -63,6 +68,12 @@ export interface RollbackResult {
   backupRef?: string;
   /** The revert commit made (or found from an earlier attempt), in revert mode. */
   revertCommit?: string;
+  /**
+   * Mode checkout succeeded: HEAD is detached at this tag or SHA, and `branchToRestore` (the
+   * branch HEAD was on) still points at the broken commit until a fix lands on it.
+   */
+  detachedAt?: string;
+  branchToRestore?: string;
 }
 
 /**

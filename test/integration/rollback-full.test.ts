@@ -13,6 +13,7 @@ import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { plannedStepIds } from '../helpers/plan';
 
 describe('fullRollback and visualBaselinesUpdate on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -43,6 +44,16 @@ describe('fullRollback and visualBaselinesUpdate on a real dev server', () => {
       });
       assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
       assert.equal(result.headAfter, repo.goodSha, 'v1.0.0 found by the known-good tag pattern');
+      assert.deepEqual(
+        result.steps.map((s) => s.step),
+        plannedStepIds(deps, {
+          incidentId: 'INC-F1',
+          procedure: 'full',
+          mode: 'checkout',
+          repoPath: repo.path,
+        }),
+        'the run took exactly the planned steps',
+      );
       await recordHistory(
         env.client.workflow.getHandle(rollbackWorkflowId('full', 'INC-F1')),
         'full-rollback-checkout',

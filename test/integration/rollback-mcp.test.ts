@@ -12,6 +12,7 @@ import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { plannedStepIds } from '../helpers/plan';
 
 describe('mcpRollback on a real dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -22,7 +23,8 @@ describe('mcpRollback on a real dev server', () => {
   });
   after(async () => {
     for (const deps of started)
-      await quietActivityEnv().run(createServiceActivities(deps).stopService, { service: 'mcp' });
+      for (const service of Object.keys(deps.config.target.services))
+        await quietActivityEnv().run(createServiceActivities(deps).stopService, { service });
     await env?.teardown();
     await dir?.cleanup();
   });
@@ -48,6 +50,11 @@ describe('mcpRollback on a real dev server', () => {
     const deps = runbookDeps(dir.path, repo.path, port);
     const result = await rollback(deps, { incidentId: 'INC-M1', mode: 'revert', repoPath: repo.path });
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(deps, { incidentId: 'INC-M1', procedure: 'mcp', mode: 'revert', repoPath: repo.path }),
+      'the run took exactly the planned steps',
+    );
     assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
     const contract = await execa('pnpm', ['test:mcp-contract'], {
       cwd: repo.path,
@@ -83,6 +90,16 @@ describe('mcpRollback on a real dev server', () => {
     });
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
     assert.equal(result.headAfter, repo.goodSha);
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(deps, {
+        incidentId: 'INC-M2',
+        procedure: 'mcp',
+        mode: 'checkout',
+        knownGood: 'v1.0.0',
+        repoPath: repo.path,
+      }),
+    );
     await recordHistory(
       env.client.workflow.getHandle(rollbackWorkflowId('mcp', 'INC-M2')),
       'mcp-rollback-checkout',
@@ -94,6 +111,64 @@ describe('mcpRollback on a real dev server', () => {
     assert.equal(await isRunning(before.pid!), false);
     assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
     assert.equal(result.steps.at(-2)!.step, 'verify-contract');
+  });
+
+  it('says the checkout left HEAD detached at the tag and which branch still needs the fix', async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-contract' }, 'detached');
+    const deps = runbookDeps(dir.path, repo.path, await freePort());
+    const result = await rollback(deps, {
+      incidentId: 'INC-M4',
+      mode: 'checkout',
+      knownGood: 'v1.0.0',
+      repoPath: repo.path,
+    });
+    assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.equal(result.detachedAt, 'v1.0.0');
+    assert.equal(result.branchToRestore, 'main');
+    assert.equal(await gitIn(repo.path, 'rev-parse', 'main'), repo.badSha, 'the branch is still broken');
+  });
+
+  it('stops and restarts the service the config names (mcp-server, no service named mcp)', async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-contract' }, 'renamed-service');
+    const port = await freePort();
+    const deps = runbookDeps(dir.path, repo.path, port, {
+      services: { 'mcp-server': { port, startTimeoutMs: 15_000 } },
+    });
+    const before = await quietActivityEnv().run(createServiceActivities(deps).startService, {
+      service: 'mcp-server',
+    });
+    assert.equal(before.action, 'started');
+    const result = await rollback(deps, {
+      incidentId: 'INC-M5',
+      mode: 'checkout',
+      knownGood: 'v1.0.0',
+      repoPath: repo.path,
+    });
+    assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.match(
+      result.steps.find((s) => s.step === 'stop-server')!.detail!,
+      new RegExp(`stopped pid ${before.pid}`),
+    );
+    assert.equal(await isRunning(before.pid!), false);
+    assert.ok(await probeHealth(`http://127.0.0.1:${port}/health`));
+  });
+
+  it('does not start a service that was down when a refused checkout is undone', async () => {
+    const repo = await createExampleRepo(dir.path, { breakKind: 'mcp-start' }, 'down');
+    const port = await freePort();
+    const deps = runbookDeps(dir.path, repo.path, port);
+    const result = await rollback(deps, {
+      incidentId: 'INC-M6',
+      mode: 'checkout',
+      knownGood: 'v9.9.9',
+      repoPath: repo.path,
+    });
+    assert.equal(result.ok, false);
+    assert.equal(result.failedStep, 'checkout-known-good');
+    assert.equal(result.steps.find((s) => s.step === 'stop-server')?.detail, 'not-running');
+    const undos = result.steps.filter((s) => s.step.startsWith('undo-')).map((s) => s.step);
+    assert.deepEqual(undos, [], 'nothing was stopped, so nothing is started');
+    assert.equal(await probeHealth(`http://127.0.0.1:${port}/health`), false);
   });
 
   it('undoes newest first when the contract test fails: stops the new server, restores HEAD, restarts the old one', async () => {

@@ -8,6 +8,7 @@ import { widgetRollback } from '../../src/workflows/rollback';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
+import { plannedStepIds } from '../helpers/plan';
 import { recordHistory } from '../helpers/histories';
 
 describe('widgetRollback on a real dev server', () => {
@@ -48,6 +49,15 @@ describe('widgetRollback on a real dev server', () => {
     const input = { incidentId: 'INC-W1', mode: 'revert' as const, badCommit: repo.badSha };
     const result = await rollback(repo.path, input);
     assert.equal(result.ok, true, JSON.stringify(result, null, 2));
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(runbookDeps(dir.path, repo.path, 1), {
+        ...input,
+        procedure: 'widget',
+        repoPath: repo.path,
+      }),
+      'the run took exactly the planned steps',
+    );
     await recordHistory(
       env.client.workflow.getHandle(rollbackWorkflowId('widget', 'INC-W1')),
       'widget-rollback-revert',
@@ -97,8 +107,17 @@ describe('widgetRollback on a real dev server', () => {
 
   it('resets to the explicit known-good SHA when nothing must be kept', async () => {
     const repo = await createExampleRepo(dir.path, { breakKind: 'widget-build' }, 'reset');
-    const result = await rollback(repo.path, { incidentId: 'INC-W3', mode: 'reset', knownGood: 'v1.0.0' });
+    const input = { incidentId: 'INC-W3', mode: 'reset' as const, knownGood: 'v1.0.0' };
+    const result = await rollback(repo.path, input);
     assert.equal(result.ok, true, JSON.stringify(result.steps, null, 2));
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      plannedStepIds(runbookDeps(dir.path, repo.path, 1), {
+        ...input,
+        procedure: 'widget',
+        repoPath: repo.path,
+      }),
+    );
     assert.equal(result.headAfter, repo.goodSha);
     assert.equal(await gitIn(repo.path, 'rev-parse', 'refs/incident-backup/INC-W3'), repo.badSha);
   });

@@ -7,7 +7,7 @@ import { type GenericAlert, genericAlertSchema } from '../schemas/generic';
 
 const SLO_HINT = /slo|error.?budget|burn.?rate/i;
 
-function fromAlertmanager(payload: AlertmanagerPayload): NormalizedAlert[] {
+export function fromAlertmanager(payload: AlertmanagerPayload): NormalizedAlert[] {
   return payload.alerts.map((alert, index) => {
     const labels = { ...(payload.commonLabels ?? {}), ...alert.labels };
     const name = labels.alertname ?? 'alert';
@@ -30,7 +30,7 @@ function fromAlertmanager(payload: AlertmanagerPayload): NormalizedAlert[] {
   });
 }
 
-function fromGeneric(alert: GenericAlert): NormalizedAlert {
+export function fromGeneric(alert: GenericAlert): NormalizedAlert {
   const details = Object.entries(alert.custom_details).map(([k, v]): [string, string] => [k, String(v)]);
   const labels: Record<string, string> = Object.fromEntries(details);
   Object.assign(labels, { severity: alert.severity, source: alert.source });

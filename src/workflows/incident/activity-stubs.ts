@@ -34,6 +34,8 @@ const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
     retry: { maximumAttempts: 2, nonRetryableErrorTypes: ['UnsafeInput', 'NotConfigured', 'CommandFailed'] },
   },
   countOpenIncidents: { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
+  // A pure read of the worker's config; a plan that cannot be built is final (NotConfigured).
+  planRollback: { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
 };
 
 const stubs = proxyActivities<Activities>(BASE);

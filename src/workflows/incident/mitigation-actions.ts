@@ -47,27 +47,44 @@ function settle(
   return ok ? 'succeeded' : 'failed';
 }
 
-/** Resolves the explicit SHA or tag a rollback acts on; never "HEAD". */
-function rollbackInput(
+/**
+ * Resolves the explicit SHA or tag a rollback acts on (never "HEAD") and passes the incident's
+ * services: the child plans against the ones configured in target.services.
+ */
+export function rollbackInput(
   ctx: IncidentContext,
   step: MitigationStep,
   approval: ApproveInput | undefined,
 ): RollbackInput | string {
   const { state } = ctx;
   const procedure = step.procedure!;
+  const base = { incidentId: state.incidentId, procedure, services: [...state.services] };
   if (step.option === 'revert-last-change') {
-    // The MCP procedure reverts only platforms/mcp/'s part of a commit, so HEAD (perhaps a docs
+    const whole = step.revertWholeCommit ? { revertWholeCommit: true } : {};
+    // The MCP procedure reverts only the MCP path's part of a commit, so HEAD (perhaps a docs
     // change) is the wrong default: the child takes the newest commit touching that path, in a
     // recorded step of its own, so its retries still act on one explicit SHA.
-    if (procedure === 'mcp' && !approval?.target)
-      return { incidentId: state.incidentId, procedure, mode: 'revert' };
+    if (procedure === 'mcp' && !step.revertWholeCommit && !approval?.target)
+      return { ...base, mode: 'revert' };
     const badCommit = approval?.target ?? state.repository?.head;
     if (!badCommit) return 'no commit to revert: triage found no HEAD and the approval named no target';
-    return { incidentId: state.incidentId, procedure, mode: 'revert', badCommit };
+    return { ...base, mode: 'revert', badCommit, ...whole };
   }
   const knownGood = approval?.target ?? state.repository?.knownGood?.tag;
   if (!knownGood) return 'no known-good version: triage found no tag and the approval named no target';
-  return { incidentId: state.incidentId, procedure, mode: 'checkout', knownGood };
+  return { ...base, mode: 'checkout', knownGood };
+}
+
+/** deploy-known-good left HEAD detached at the tag while the branch stays broken: say so. */
+function noteDetachedHead(ctx: IncidentContext, step: MitigationStep, result: RollbackResult): void {
+  if (!result.ok || !result.detachedAt) return;
+  const branch = result.branchToRestore;
+  ctx.state.detachedHead = { at: result.detachedAt, option: step.option, ...(branch ? { branch } : {}) };
+  record(
+    ctx,
+    'detached-head',
+    `HEAD is detached at ${result.detachedAt}${branch ? `; branch ${branch} still points at the broken commit: land the fix on ${branch} and check it out again` : ''}`,
+  );
 }
 
 export async function runRollback(
@@ -102,7 +119,9 @@ export async function runRollback(
     const detail = result.ok
       ? `${workflowType} succeeded (HEAD ${result.headAfter ?? 'unknown'})${notes}`
       : `${workflowType} failed at step ${result.failedStep ?? 'unknown'}${failure ? `: ${failureLine({ ...failure, step: undefined })}` : ''}${notes}`;
-    return settle(ctx, step, round, result.ok, detail, 'rollback-succeeded', failure);
+    const outcome = settle(ctx, step, round, result.ok, detail, 'rollback-succeeded', failure);
+    noteDetachedHead(ctx, step, result);
+    return outcome;
   } catch (error) {
     const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
     return settle(ctx, step, round, false, detail);

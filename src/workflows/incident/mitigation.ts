@@ -1,5 +1,7 @@
+import { patched } from '@temporalio/workflow';
 import { isAutoApproved } from '../../domain/approval';
-import { type MitigationStep, scenarioSpec } from '../../domain/scenarios';
+import { describeStep } from '../../domain/procedures';
+import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from '../../domain/scenarios';
 import type { ApproveInput } from '../messages';
 import { type Decision, escalate, type IncidentContext, nowIso, record } from './context';
 import {
@@ -7,9 +9,11 @@ import {
   ciRunId,
   type Outcome,
   pushAttempt,
+  rollbackInput,
   runBaselinesUpdate,
   runRollback,
 } from './mitigation-actions';
+import { run } from './activity-stubs';
 import { waitWithEscalation } from './waits';
 
 /**
@@ -22,7 +26,7 @@ import { waitWithEscalation } from './waits';
 export async function mitigate(ctx: IncidentContext): Promise<void> {
   const { state } = ctx;
   const round = (state.mitigationRound ??= 1);
-  const steps = scenarioSpec(state.scenario).mitigations;
+  const steps = mitigationSteps(ctx);
   const start = state.currentOption
     ? Math.max(
         0,
@@ -58,6 +62,35 @@ export async function mitigate(ctx: IncidentContext): Promise<void> {
   });
   state.awaitingWorkaround = false;
   mitigated(ctx, 'workaround');
+}
+
+/** Patch: an unclassified incident gets the least destructive procedures (not the full rollback). */
+export const UNKNOWN_LEAST_DESTRUCTIVE_PATCH = 'unknown-least-destructive';
+/** Patch: a proposal carries the rollback's planned steps (the planRollback activity). */
+export const PROPOSAL_PLAN_PATCH = 'proposal-shows-plan';
+
+function mitigationSteps(ctx: IncidentContext): MitigationStep[] {
+  const { scenario } = ctx.state;
+  // Incidents recorded before the change ran the catalogue's full rollback: they replay as such.
+  if (scenario === 'unknown' && patched(UNKNOWN_LEAST_DESTRUCTIVE_PATCH)) return UNKNOWN_LEAST_DESTRUCTIVE;
+  return scenarioSpec(scenario).mitigations;
+}
+
+/** Every step the option's rollback would take, for the proposal; undefined when none can be planned. */
+async function proposalPlan(ctx: IncidentContext, step: MitigationStep): Promise<string[] | undefined> {
+  if (!step.procedure || !patched(PROPOSAL_PLAN_PATCH)) return undefined;
+  const input = rollbackInput(ctx, step, undefined);
+  if (typeof input === 'string') return [`not runnable yet: ${input}`];
+  try {
+    const plan = await run('planRollback', `Plan ${step.procedure} rollback for ${step.option}`, input);
+    return [
+      `${plan.procedure} rollback, mode ${plan.mode}, in ${plan.repoPath}; services: ${plan.services.join(', ') || 'none'}${plan.path ? `; path ${plan.path}` : ''}`,
+      ...plan.notes.map((n) => `note: ${n}`),
+      ...plan.steps.map(describeStep),
+    ];
+  } catch (error) {
+    return [`cannot be planned: ${(error as Error).message}`];
+  }
 }
 
 function mitigated(ctx: IncidentContext, option: string): void {
@@ -130,15 +163,23 @@ async function awaitApproval(
   // A run continued-as-new resumes the same pending approval (and its clock).
   const carried = state.pendingApproval?.option === step.option ? state.pendingApproval : undefined;
   const since = carried?.since ?? nowIso();
+  // Planned before the approval is pending, so nobody sees (or approves) it without its steps.
+  const plan = carried ? undefined : await proposalPlan(ctx, step);
   state.pendingApproval = carried ?? {
     option: step.option,
     risk: step.risk,
     since,
     deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
+    ...(step.procedure ? { procedure: step.procedure } : {}),
+    ...(plan ? { plan } : {}),
   };
   ctx.decision = undefined;
   if (!carried)
-    record(ctx, 'proposed', `${step.option} (${step.risk}) waits for approval: ${step.description}`);
+    record(
+      ctx,
+      'proposed',
+      `${step.option} (${step.risk}) waits for approval: ${step.description}${plan ? `\n${plan.join('\n')}` : ''}`,
+    );
   await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
     deadline: 'approval',
     firstDeadline: () => Date.parse(state.pendingApproval?.since ?? since) + policy.approvalDeadline,

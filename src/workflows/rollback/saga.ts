@@ -47,11 +47,16 @@ export class RollbackSaga {
   readonly steps: RollbackStepRecord[] = [];
   private readonly undos: Undo[] = [];
 
-  /** Runs a step, records it, and on success registers `undo` (if any) for compensation. */
+  /** Runs a step, records it, and on success registers `undo` (if any, and if `undoWhen` holds) for compensation. */
   async step<T>(
     step: string,
     run: () => Promise<T>,
-    options: { undo?: (result: T) => Promise<unknown>; detail?: (result: T) => string | undefined } = {},
+    options: {
+      undo?: (result: T) => Promise<unknown>;
+      /** Registers the undo only when the step's effect took place (e.g. it stopped a process). */
+      undoWhen?: (result: T) => boolean;
+      detail?: (result: T) => string | undefined;
+    } = {},
   ): Promise<T> {
     const startedAt = new Date().toISOString();
     try {
@@ -66,7 +71,7 @@ export class RollbackSaga {
         ...(note !== undefined && { note }),
       });
       const undo = options.undo;
-      if (undo) this.undos.push({ step, run: () => undo(result) });
+      if (undo && (options.undoWhen?.(result) ?? true)) this.undos.push({ step, run: () => undo(result) });
       return result;
     } catch (error) {
       const reason = reasonOf(error);

@@ -4,7 +4,7 @@
  * the server notices within 5 s and the retry (1 s later) starts on a live worker, which first
  * kills whatever the dead attempt left running.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FAILURE, NON_RETRYABLE_RUNBOOK_FAILURES } from '../../domain/failure-types';
 
@@ -20,15 +20,21 @@ export const lock = proxyActivities<Activities>({
   },
 });
 
-/** git steps: seconds of work; transient failures (index.lock, I/O) retry 5 times. */
-export const gitSteps = proxyActivities<Activities>({
+/**
+ * git steps: seconds of work; transient failures (index.lock, I/O) retry 5 times. They heartbeat
+ * every second while git runs, so a killed worker's git step is retried within 5 s, like every
+ * other step, instead of after the 1-minute start-to-close.
+ */
+export const GIT_STEP_OPTIONS = {
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '1 second',
     maximumAttempts: 5,
     nonRetryableErrorTypes: NON_RETRYABLE_RUNBOOK_FAILURES,
   },
-});
+} satisfies ActivityOptions;
+export const gitSteps = proxyActivities<Activities>(GIT_STEP_OPTIONS);
 
 /** `pnpm install`: a failure may be the network, so it retries (3 attempts). */
 export const installStep = proxyActivities<Activities>({

@@ -1,6 +1,5 @@
 import type { RollbackInput, RollbackResult } from '../rollback-contract';
-import { buildStep, installStep, quickSteps } from './step-proxies';
-import { applyGitChange, runRollback, saveBackup } from './run-rollback';
+import { runProcedure } from './run-plan';
 
 /**
  * The guide's Widget Rollback: 1 identify the last known-good version (`git log --oneline -10`),
@@ -13,25 +12,5 @@ import { applyGitChange, runRollback, saveBackup } from './run-rollback';
  * Workflow ID: `rollbackWorkflowId('widget', incidentId)`.
  */
 export async function widgetRollback(input: RollbackInput): Promise<RollbackResult> {
-  return runRollback('widget', input, async (ctx) => {
-    const { saga, repo, input } = ctx;
-    const step = (id: string) => ({ incidentId: input.incidentId, step: id, ...repo });
-    await saga.step('identify-known-good', () => quickSteps.recentCommits({ ...repo, limit: 10 }), {
-      detail: (commits) => commits.map((c) => `${c.sha.slice(0, 7)} ${c.subject}`).join('\n'),
-    });
-    const backup = await saveBackup(ctx);
-    await applyGitChange(ctx, backup);
-    await saga.step('install', () =>
-      installStep.runRunbookCommand({ ...step('install'), command: 'install' }),
-    );
-    await saga.step('build-widgets', () =>
-      buildStep.runRunbookCommand({ ...step('build-widgets'), command: 'buildWidgets' }),
-    );
-    await saga.step('verify-tests', () =>
-      buildStep.runRunbookCommand({ ...step('verify-tests'), command: 'test' }),
-    );
-    await saga.step('verify-widgets', () => quickSteps.listBuiltWidgets(repo), {
-      detail: (widgets) => widgets.map((w) => `${w.bytes} ${w.file}`).join('\n'),
-    });
-  });
+  return runProcedure('widget', input);
 }
