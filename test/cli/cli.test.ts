@@ -248,7 +248,19 @@ describe('the incident CLI as a real child process against a dev server and work
 
   it('runs the widget rollback procedure standalone and prints its steps', async () => {
     const repo = await createExampleRepo(dir, { breakKind: 'widget-build' }, 'rollback-repo');
+    // A standalone rollback acts only on the configured target repository.
+    const targetConfig = join(dir, 'rollback.config.json');
+    await writeFile(
+      targetConfig,
+      JSON.stringify({
+        incidentsDir: join(dir, 'incidents'),
+        policy: POLICY,
+        target: { repoPath: repo.path },
+      }),
+    );
     const run = await cli([
+      '--config',
+      targetConfig,
       'rollback',
       'widget',
       '--mode',
