@@ -68,7 +68,8 @@ export function parseEngineConfig(raw: unknown, origin = 'config', lineOf?: Line
   const lines = result.error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys')
       return issue.keys.map(
-        (key) => `${pathText(issue.path)}: Unrecognized key: "${shownKey(key)}"${at(issue.path, key)}`,
+        (key) =>
+          `${pathText(issue.path)}: Unrecognized key: ${PLAIN_KEY.test(String(key)) ? `"${shownKey(key)}"` : shownKey(key)}${at(issue.path, key)}`,
       );
     // Read from a file, a message never quotes the value it refused (", got ..." in policy.ts).
     const message = lineOf ? issue.message.replace(/, got [\s\S]*$/, '') : issue.message;
