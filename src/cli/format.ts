@@ -35,9 +35,32 @@ export function severityText(c: Palette, severity: string): string {
   return severity;
 }
 
+/** The workflow names its messages (signals, updates); an operator types CLI verbs. */
+const cliWording = (message: string): string =>
+  message.replace(/\brecordMitigation\b/g, '`incident outcome`');
+
 export function timelineLine(c: Palette, entry: TimelineEntry): string {
   const kind = /refused|failed|escalat/.test(entry.kind) ? c.red(entry.kind) : c.cyan(entry.kind);
-  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${entry.message}`;
+  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${cliWording(entry.message)}`;
+}
+
+/**
+ * The commands that answer what the incident waits for, as an operator types them: approve or
+ * reject a proposed option, or record the outcome of (or pass on) one carried out by hand.
+ */
+export function answerCommands(
+  status: Pick<IncidentStatus, 'pendingApproval' | 'pendingAction'>,
+  id: string,
+): string | undefined {
+  if (status.pendingAction) {
+    const option = status.pendingAction.option;
+    return `incident outcome ${id} --option ${option} --result succeeded|failed (or incident reject ${id} --option ${option})`;
+  }
+  if (status.pendingApproval) {
+    const option = status.pendingApproval.option;
+    return `incident approve ${id} --option ${option} (or incident reject ${id} --option ${option})`;
+  }
+  return undefined;
 }
 
 /** The readable `incident status` summary: what an operator needs at a glance, newest last. */
@@ -61,6 +84,8 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
       `  ${c.yellow('waiting for outcome')}: ${status.pendingAction.option}: ${status.pendingAction.description}`,
     );
   }
+  const answer = answerCommands(status, status.incidentId);
+  if (answer) lines.push(`    answer with: ${answer}`);
   const deadlines = Object.entries(status.deadlines);
   if (deadlines.length > 0) {
     lines.push(
