@@ -102,6 +102,11 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
   if (status.optionsTried.length > 0) {
     lines.push(`  options tried: ${status.optionsTried.map((o) => `${o.option} ${o.outcome}`).join(', ')}`);
   }
+  const fix = status.resolution?.fix;
+  if (status.resolution && !(fix?.branch || fix?.commit || fix?.tag))
+    lines.push(
+      `  ${c.yellow('fix reference: pending')} (add it: incident review ${status.incidentId} --fix-commit <sha> | --fix-branch | --fix-tag)`,
+    );
   if (status.reportPath) lines.push(`  report: ${status.reportPath}`);
   const recent = timelineLines > 0 ? status.timeline.slice(-timelineLines) : [];
   if (recent.length > 0) {

@@ -19,6 +19,18 @@ export const addDecisionOptions = (command: Command): Command =>
     )
     .option('--json', 'print JSON');
 
+/** `--fix-branch/--fix-commit/--fix-tag` as a fix reference; undefined when none is given. */
+export function fixReference(opts: {
+  fixBranch?: string;
+  fixCommit?: string;
+  fixTag?: string;
+}): Record<string, string> | undefined {
+  const given = Object.entries({ branch: opts.fixBranch, commit: opts.fixCommit, tag: opts.fixTag }).filter(
+    (entry): entry is [string, string] => Boolean(entry[1]),
+  );
+  return given.length ? Object.fromEntries(given) : undefined;
+}
+
 /**
  * Sends a decision as a Workflow Update and prints the workflow's answer; a refusal throws with
  * the workflow's reason (one line on stderr, exit code 4). The default Update ID is derived from

@@ -3,6 +3,7 @@ import { SEVERITIES } from '../../domain/incident';
 import type {
   AcknowledgeInput,
   ApproveInput,
+  FixReference,
   MitigationOutcomeInput,
   RejectInput,
   ResolveInput,
@@ -165,20 +166,23 @@ export const workaroundRule: MessageRule<WorkaroundInput> = {
   },
 };
 
+/** A fix reference names at least a branch, a commit or a tag. */
+export const hasFix = (fix: FixReference | undefined): boolean =>
+  Boolean(fix?.branch || fix?.commit || fix?.tag);
+
 export const resolveRule: MessageRule<ResolveInput> = {
   name: 'resolve',
   check: (ctx, input) => {
     if (!input?.by) return 'resolve needs `by`';
     if (!Array.isArray(input.whys) || input.whys.length === 0 || input.whys.some((w) => !w?.trim()))
       return 'resolve needs the root cause as a non-empty chain of whys';
-    if (!input.fix || !(input.fix.branch || input.fix.commit || input.fix.tag))
-      return 'resolve needs a fix reference (branch, commit or tag)';
     if (ctx.state.stage !== 'resolution')
       return `resolve is accepted after mitigation, not during ${ctx.state.stage}`;
     if (ctx.state.resolution) return `already resolved by ${ctx.state.resolution.by}; recovery check running`;
     return undefined;
   },
   apply: (ctx, input) => {
+    // The root cause is needed now; the fix reference may come later, with the review.
     ctx.state.resolution = { by: input.by, at: nowIso(), whys: [...input.whys], fix: { ...input.fix } };
     record(ctx, 'resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
     return 'resolution recorded; verifying recovery';
@@ -202,7 +206,13 @@ export const reviewRule: MessageRule<ReviewInput> = {
   },
   apply: (ctx, input) => {
     ctx.state.review = { ...input, at: nowIso() };
-    record(ctx, 'review', `post-incident review recorded by ${input.by}`);
+    if (ctx.state.resolution && hasFix(input.fix))
+      ctx.state.resolution.fix = { ...ctx.state.resolution.fix, ...input.fix };
+    record(
+      ctx,
+      'review',
+      `post-incident review recorded by ${input.by}${hasFix(ctx.state.resolution?.fix) ? '' : '; fix reference still pending'}`,
+    );
     return 'review recorded; closing the incident';
   },
 };
