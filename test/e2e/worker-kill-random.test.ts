@@ -84,16 +84,17 @@ describe('worker SIGKILLed at random instants across a full rollback (seeded)', 
           '--no-wait',
         );
         const handle = client.workflow.getHandle(workflowId);
-        const running = async () => (await handle.describe()).status.name === 'RUNNING';
-        const kills: number[] = [];
+        const kills: string[] = [];
         for (const delay of plan) {
           await sleep(delay);
-          if (!(await running())) break;
+          const description = await handle.describe();
+          if (description.status.name !== 'RUNNING') break;
+          const pending = description.raw.pendingActivities?.map((a) => a.activityType?.name).join('+');
           await engine.killWorker();
-          kills.push(delay);
+          kills.push(`${delay} ms (${pending || 'between steps'})`);
           await engine.startWorker();
         }
-        console.log(`# kills made: ${kills.length} of ${plan.length} (${kills.join(', ')} ms)`);
+        console.log(`# kills made: ${kills.length} of ${plan.length}: ${kills.join(', ')}`);
         const result = (await Promise.race([
           handle.result(),
           sleep(150_000, undefined, { ref: false }).then(() => {
