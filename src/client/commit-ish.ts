@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { refFormatProblem } from '../domain/git-safety';
+import { refNameProblem } from '../domain/git-safety';
 import { InvalidRequestError } from './errors';
 
 /** A value as it may appear in a one-line error: printable, at most 60 characters, quoted. */
@@ -24,7 +24,7 @@ export function checkCommitIsh(value: string, field: string): string {
   if (value.startsWith('-'))
     throw new InvalidRequestError(`${field}: ${shown(value)} starts with "-" (looks like an option)`, field);
   const [, name = ''] = ANCESTRY.exec(value) ?? [];
-  const problem = refFormatProblem(name);
+  const problem = refNameProblem(name);
   if (problem) throw new InvalidRequestError(`${field}: ${shown(value)} ${problem}`, field);
   return value;
 }

@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { EngineConfig } from '../config/engine-config';
-import { refFormatProblem } from '../domain/git-safety';
+import { refNameProblem } from '../domain/git-safety';
 import { SAFE_NAME } from '../domain/incident';
 import { ROLLBACK_WORKFLOW_TYPES, type RollbackInput } from '../workflows/rollback-contract';
 import { checkCommitIsh, configuredRepo, resolveCommit } from './commit-ish';
@@ -25,13 +25,10 @@ const procedure = z.enum(['widget', 'mcp', 'full']);
 const mode = z.enum(['revert', 'reset', 'checkout']);
 
 /** A ref git accepts (`git check-ref-format` rules) that cannot pass for an option. */
-const refName = z
-  .string()
-  .max(200)
-  .superRefine((ref, ctx) => {
-    const problem = ref.startsWith('-') ? 'starts with "-" (looks like an option)' : refFormatProblem(ref);
-    if (problem) ctx.addIssue({ code: 'custom', message: `must be a commit SHA or tag: ${problem}` });
-  });
+const refName = z.string().superRefine((ref, ctx) => {
+  const problem = refNameProblem(ref);
+  if (problem) ctx.addIssue({ code: 'custom', message: `must be a commit SHA or tag: ${problem}` });
+});
 
 /** What reaches the workflow: the contract's RollbackInput, commit resolved to its full SHA. */
 export const rollbackInputSchema = z

@@ -57,6 +57,22 @@ function common(field: string, value: unknown, max: number): string {
   return value;
 }
 
+/**
+ * Why a branch, tag or SHA typed by a person is refused, or undefined: git's ref rules
+ * ({@link refFormatProblem}) plus what {@link assertRefName} demands downstream (no leading `-`, no
+ * component starting with `-`, only A-Z a-z 0-9 . _ / @ + -), so input checked with it before a
+ * workflow starts is not refused by an activity afterwards.
+ */
+export function refNameProblem(ref: string, max = 200): string | undefined {
+  if (ref.length > max) return `is longer than ${max} characters`;
+  if (ref.startsWith('-')) return 'starts with "-" (looks like an option)';
+  const problem = refFormatProblem(ref);
+  if (problem) return problem;
+  if (!REF_CHARS.test(ref)) return 'has characters outside A-Z a-z 0-9 . _ / @ + -';
+  if (ref.split('/').some((part) => part.startsWith('-'))) return 'has a component starting with "-"';
+  return undefined;
+}
+
 /** A full 40-hex commit SHA, the only thing destructive git steps accept. */
 export function assertFullSha(value: unknown, field = 'sha'): string {
   const sha = common(field, value, 40);

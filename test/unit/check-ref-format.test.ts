@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { refFormatProblem } from '../../src/domain/git-safety';
+import { assertRefName, refFormatProblem, refNameProblem } from '../../src/domain/git-safety';
 
 /** Ref names and whether git accepts them; every verdict is confirmed against git itself. */
 const CASES: [ref: string, valid: boolean][] = [
@@ -64,5 +64,17 @@ describe("git's ref-name rules as a pure function", () => {
     assert.match(refFormatProblem('v1.0.0.lock')!, /\.lock/);
     assert.match(refFormatProblem('a..b')!, /\.\./);
     assert.match(refFormatProblem('x@{1}')!, /@\{/);
+  });
+
+  it('refuses for people what git allows but the rollback activities would refuse later', async () => {
+    for (const ref of ['$(reboot)', 'a/-b', '-x', 'é', 'x!y']) {
+      assert.ok(refNameProblem(ref), `${ref} refused`);
+      assert.throws(() => assertRefName(ref), `${ref} refused by the activities too`);
+    }
+    assert.equal(await gitAccepts('$(reboot)'), true, 'git itself would take it');
+    for (const ref of ['v1.0.0', 'release/2026-11', 'a'.repeat(40), 'HEAD']) {
+      assert.equal(refNameProblem(ref), undefined, ref);
+      assert.equal(assertRefName(ref), ref);
+    }
   });
 });
