@@ -143,6 +143,8 @@ function syntaxWhere(error: unknown, text: string): string {
   const yamlError = error as { code?: string; linePos?: [{ line: number; col: number }] };
   if (yamlError.linePos) return `: ${yamlError.code ?? 'syntax error'} at line ${yamlError.linePos[0].line}`;
   const position = /position (\d+)/.exec((error as Error).message)?.[1];
-  if (position === undefined) return '';
-  return ` at line ${text.slice(0, Number(position)).split('\n').length}`;
+  if (position !== undefined) return ` at line ${text.slice(0, Number(position)).split('\n').length}`;
+  // Newer V8 messages quote the text instead of giving a position; the yaml parser still finds the line.
+  const line = parseDocument(text).errors[0]?.linePos?.[0].line;
+  return line === undefined ? '' : ` at line ${line}`;
 }
