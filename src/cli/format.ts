@@ -36,9 +36,32 @@ export function severityText(c: Palette, severity: string): string {
   return severity;
 }
 
+/** The workflow names its messages (signals, updates); an operator types CLI verbs. */
+const cliWording = (message: string): string =>
+  message.replace(/\brecordMitigation\b/g, '`incident outcome`');
+
 export function timelineLine(c: Palette, entry: TimelineEntry): string {
   const kind = /refused|failed|escalat/.test(entry.kind) ? c.red(entry.kind) : c.cyan(entry.kind);
-  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${entry.message}`;
+  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${cliWording(entry.message)}`;
+}
+
+/**
+ * The commands that answer what the incident waits for, as an operator types them: approve or
+ * reject a proposed option, or record the outcome of (or pass on) one carried out by hand.
+ */
+export function answerCommands(
+  status: Pick<IncidentStatus, 'pendingApproval' | 'pendingAction'>,
+  id: string,
+): string | undefined {
+  if (status.pendingAction) {
+    const option = status.pendingAction.option;
+    return `incident outcome ${id} --option ${option} --result succeeded|failed (or incident reject ${id} --option ${option})`;
+  }
+  if (status.pendingApproval) {
+    const option = status.pendingApproval.option;
+    return `incident approve ${id} --option ${option} (or incident reject ${id} --option ${option})`;
+  }
+  return undefined;
 }
 
 /** The newest failed engine action's why: step, command, how it ended, its last lines, its log. */
@@ -80,6 +103,8 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
       `  ${c.yellow('waiting for outcome')}: ${status.pendingAction.option}: ${status.pendingAction.description}`,
     );
   }
+  const answer = answerCommands(status, status.incidentId);
+  if (answer) lines.push(`    answer with: ${answer}`);
   const deadlines = Object.entries(status.deadlines);
   if (deadlines.length > 0) {
     lines.push(
@@ -97,6 +122,11 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
     lines.push(`  options tried: ${status.optionsTried.map((o) => `${o.option} ${o.outcome}`).join(', ')}`);
   }
   lines.push(...lastFailureLines(c, status));
+  const fix = status.resolution?.fix;
+  if (status.resolution && !(fix?.branch || fix?.commit || fix?.tag))
+    lines.push(
+      `  ${c.yellow('fix reference: pending')} (add it: incident review ${status.incidentId} --fix-commit <sha> | --fix-branch | --fix-tag)`,
+    );
   if (status.reportPath) lines.push(`  report: ${status.reportPath}`);
   const recent = timelineLines > 0 ? status.timeline.slice(-timelineLines) : [];
   if (recent.length > 0) {

@@ -25,6 +25,17 @@ const list = z.array(text(1_000)).max(50);
 const gitRef = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/, 'must be a commit SHA, tag or branch name');
+/** Where the fix lives; any of the three (or none yet, at resolve). */
+const fixReference = z
+  .object({
+    branch: gitRef.optional(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/, 'must be a commit SHA')
+      .optional(),
+    tag: gitRef.optional(),
+  })
+  .strict();
 
 export const DECISION_SCHEMAS = {
   ack: z.object({ by: identitySchema }).strict(),
@@ -44,17 +55,7 @@ export const DECISION_SCHEMAS = {
     .object({
       by: identitySchema,
       whys: z.array(text(1_000)).min(1).max(10),
-      fix: z
-        .object({
-          branch: gitRef.optional(),
-          commit: z
-            .string()
-            .regex(/^[0-9a-f]{7,40}$/, 'must be a commit SHA')
-            .optional(),
-          tag: gitRef.optional(),
-        })
-        .strict()
-        .default({}),
+      fix: fixReference.default({}),
     })
     .strict(),
   review: z
@@ -64,6 +65,7 @@ export const DECISION_SCHEMAS = {
       toImprove: list.default([]),
       actionItems: list.default([]),
       notes: text(10_000).optional(),
+      fix: fixReference.optional(),
     })
     .strict(),
   /** Re-grade the incident (the guide's "assign severity level"), before resolution. */

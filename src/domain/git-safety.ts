@@ -21,6 +21,29 @@ const SHELL_META = /[\s;&|`$<>(){}[\]*?!'"\\#~^:%,=]/;
 const hasControl = (value: string) =>
   [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 const FULL_SHA = /^[0-9a-f]{40}$/;
+const REF_FORBIDDEN = /[\s~^:?*[\\]/;
+
+/**
+ * Why git would refuse `ref` as a ref name, or undefined when it accepts it: the rules of
+ * `git check-ref-format --allow-onelevel` (one-level names such as tags are fine). No `..`, no
+ * `@{`, not `@`, no control character, space, `~ ^ : ? * [ \`, no component starting with `.` or
+ * ending with `.lock`, no empty component (`//`, leading or trailing `/`), no trailing `.`.
+ */
+export function refFormatProblem(ref: string): string | undefined {
+  if (ref.length === 0) return 'is empty';
+  if (hasControl(ref)) return 'contains a control character';
+  if (REF_FORBIDDEN.test(ref)) return 'contains whitespace or one of ~ ^ : ? * [ \\';
+  if (ref.includes('..')) return 'contains ".."';
+  if (ref.includes('@{')) return 'contains "@{"';
+  if (ref === '@') return 'is "@"';
+  if (ref.endsWith('.')) return 'ends with "."';
+  const parts = ref.split('/');
+  if (parts.some((part) => part.length === 0))
+    return 'has an empty component ("//" or a leading or trailing "/")';
+  if (parts.some((part) => part.startsWith('.'))) return 'has a component starting with "."';
+  if (parts.some((part) => part.endsWith('.lock'))) return 'has a component ending with ".lock"';
+  return undefined;
+}
 const REF_CHARS = /^[A-Za-z0-9][A-Za-z0-9._/@+-]*$/;
 
 function common(field: string, value: unknown, max: number): string {
@@ -32,6 +55,22 @@ function common(field: string, value: unknown, max: number): string {
   if (SHELL_META.test(value) || hasControl(value))
     throw new UnsafeInputError(field, value, 'contains whitespace or shell metacharacters');
   return value;
+}
+
+/**
+ * Why a branch, tag or SHA typed by a person is refused, or undefined: git's ref rules
+ * ({@link refFormatProblem}) plus what {@link assertRefName} demands downstream (no leading `-`, no
+ * component starting with `-`, only A-Z a-z 0-9 . _ / @ + -), so input checked with it before a
+ * workflow starts is not refused by an activity afterwards.
+ */
+export function refNameProblem(ref: string, max = 200): string | undefined {
+  if (ref.length > max) return `is longer than ${max} characters`;
+  if (ref.startsWith('-')) return 'starts with "-" (looks like an option)';
+  const problem = refFormatProblem(ref);
+  if (problem) return problem;
+  if (!REF_CHARS.test(ref)) return 'has characters outside A-Z a-z 0-9 . _ / @ + -';
+  if (ref.split('/').some((part) => part.startsWith('-'))) return 'has a component starting with "-"';
+  return undefined;
 }
 
 /** A full 40-hex commit SHA, the only thing destructive git steps accept. */
@@ -49,6 +88,8 @@ export function assertRefName(value: unknown, field = 'ref'): string {
   const ref = common(field, value, 200);
   if (!REF_CHARS.test(ref))
     throw new UnsafeInputError(field, ref, 'has characters outside A-Z a-z 0-9 . _ / @ + -');
+  const problem = refFormatProblem(ref);
+  if (problem) throw new UnsafeInputError(field, ref, problem);
   if (ref.includes('..')) throw new UnsafeInputError(field, ref, 'contains ".."');
   if (ref.includes('@{') || ref === '@') throw new UnsafeInputError(field, ref, 'uses reflog syntax');
   if (ref.includes('//') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock'))

@@ -41,6 +41,22 @@ export function incidentDurationMs(status: IncidentStatus, until: string): numbe
   return Math.max(0, Date.parse(status.resolvedAt ?? until) - start);
 }
 
+/** Shown until a fix reference is recorded (resolve allows none; review can add it). */
+export const FIX_PENDING = 'fix reference: pending';
+
+const fixPending = (status: IncidentStatus): boolean => {
+  const fix = status.resolution?.fix;
+  return Boolean(status.resolution) && !(fix?.branch || fix?.commit || fix?.tag);
+};
+
+/** The action item while the fix reference is missing: how to give it, or that the review closed without it. */
+function fixPendingItem(status: IncidentStatus): string {
+  if (!fixPending(status)) return '';
+  return status.review
+    ? `- [ ] Record the fix reference (${FIX_PENDING}: the review closed without one)\n`
+    : `- [ ] Record the fix reference (${FIX_PENDING}): \`incident review ${status.incidentId} --fix-commit <sha>\` (or \`--fix-branch\` / \`--fix-tag\`)\n`;
+}
+
 function rootCause(status: IncidentStatus): string {
   const resolution = status.resolution;
   if (!resolution) return '_Not recorded yet._';
@@ -52,7 +68,7 @@ function rootCause(status: IncidentStatus): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${resolution.whys.at(-1) ?? ''}\n\n5 Whys (recorded by ${resolution.by}):\n\n\`\`\`\n${chain}\n\`\`\`\n\n**Fix:** ${fix || 'none recorded'}`;
+  return `${resolution.whys.at(-1) ?? ''}\n\n5 Whys (recorded by ${resolution.by}):\n\n\`\`\`\n${chain}\n\`\`\`\n\n**Fix:** ${fix || FIX_PENDING}`;
 }
 
 /** The guide's MTTD for this incident: from the alert's own timestamp to the engine's detection. */
@@ -154,7 +170,7 @@ ${checklist(review?.toImprove, 'To be filled in at the review')}
 
 ## Action Items${restoreBranchItem(status)}
 
-${review?.actionItems.length ? review.actionItems.map((item) => `- [ ] ${item}`).join('\n') : spec.prevention.map((item) => `- [ ] ${item} (suggested by the runbook)`).join('\n')}
+${fixPendingItem(status)}${review?.actionItems.length ? review.actionItems.map((item) => `- [ ] ${item}`).join('\n') : spec.prevention.map((item) => `- [ ] ${item} (suggested by the runbook)`).join('\n')}
 ${review?.notes ? `\n## Review Notes\n\n${review.notes}\n` : ''}
 ## Related Incidents
 

@@ -55,8 +55,9 @@ export interface FixReference {
 }
 export interface ResolveInput {
   by: string;
-  /** The 5 Whys, first "why did it fail" to the deepest cause. */
+  /** The 5 Whys, first "why did it fail" to the deepest cause. Required. */
   whys: string[];
+  /** Optional at resolve (at 3 a.m. the fix may not exist yet); can be given later with `review`. */
   fix: FixReference;
 }
 export interface ReviewInput {
@@ -65,6 +66,8 @@ export interface ReviewInput {
   toImprove: string[];
   actionItems: string[];
   notes?: string;
+  /** The fix reference, when `resolve` went without one (root cause first, fix later). */
+  fix?: FixReference;
 }
 /**
  * The outcome of an option a human carries out (no rollback procedure: disable-feature,

@@ -67,9 +67,19 @@ const CASES: Case[] = [
     reason: /mode/,
   },
   {
-    name: 'short SHA for a revert',
-    args: ['rollback', 'widget', '--mode', 'revert', '--bad-commit', 'abc123'],
-    reason: /badCommit: must be a full 40-hex commit SHA/,
+    name: 'a range as the commit to revert',
+    args: ['rollback', 'widget', '--mode', 'revert', '--bad-commit', 'abc123..HEAD'],
+    reason: /badCommit: "abc123\.\.HEAD" contains "\.\."/,
+  },
+  {
+    name: 'a rollback with no target repository configured',
+    args: ['rollback', 'mcp', '--mode', 'revert', '--bad-commit', 'abc123'],
+    reason: /no target repository: set target\.repoPath/,
+  },
+  {
+    name: 'a known-good ref git refuses',
+    args: ['rollback', 'mcp', '--mode', 'checkout', '--known-good', 'v1.0.0.lock'],
+    reason: /knownGood: must be a commit SHA or tag: has a component ending with "\.lock"/,
   },
   {
     name: 'option injection as a known-good ref',

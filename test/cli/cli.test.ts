@@ -170,10 +170,29 @@ describe('the incident CLI as a real child process against a dev server and work
     assert.notEqual(s.pendingApproval?.option, 'revert-last-change');
   });
 
-  it('records the outcome of a hand-carried option from the CLI, and refuses a severity change to the same value', async () => {
+  it('points approve on a hand-carried option at outcome / reject, shows the CLI verb in status, records the outcome, and refuses a severity change to the same value', async () => {
     await eventually(
       async () => ((await status()).pendingAction?.option === 'disable-feature' ? true : undefined),
       20_000,
+    );
+    assertOneLineError(
+      await cli(['approve', opened.incidentId, '--option', 'disable-feature', '--approver', '@lead']),
+      4,
+      new RegExp(
+        `disable-feature is waiting for its outcome.*incident outcome ${opened.incidentId} --option disable-feature --result succeeded\\|failed.*incident reject ${opened.incidentId} --option disable-feature`,
+      ),
+    );
+    const shown = await cli(['status', opened.incidentId, '--lines', '50']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `waiting for outcome: disable-feature.*\\n.*incident outcome ${opened.incidentId} --option disable-feature`,
+      ),
+    );
+    assert.ok(
+      !shown.stdout.includes('recordMitigation'),
+      `the CLI verb, not the signal name:\n${shown.stdout}`,
     );
     const run = await cli([
       'outcome',
@@ -248,7 +267,19 @@ describe('the incident CLI as a real child process against a dev server and work
 
   it('runs the widget rollback procedure standalone and prints its steps', async () => {
     const repo = await createExampleRepo(dir, { breakKind: 'widget-build' }, 'rollback-repo');
+    // A standalone rollback acts only on the configured target repository.
+    const targetConfig = join(dir, 'rollback.config.json');
+    await writeFile(
+      targetConfig,
+      JSON.stringify({
+        incidentsDir: join(dir, 'incidents'),
+        policy: POLICY,
+        target: { repoPath: repo.path },
+      }),
+    );
     const run = await cli([
+      '--config',
+      targetConfig,
       'rollback',
       'widget',
       '--mode',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { realpath } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncidentStatus } from '../../src/workflows/messages';
@@ -76,6 +76,14 @@ describe('worker SIGKILLed mid-step (dev server, worker, API and CLI as separate
     assert.ok(ms < 60_000, `${step} resumed ${ms} ms after the kill: the heartbeat timeout did not catch it`);
     return ms;
   }
+
+  /** `incident rollback` acts only on the configured target: a CLI config naming `repo` as it. */
+  const targetConfig = async (repo: string) => {
+    const path = join(root, `${basename(repo)}.config.json`);
+    const config = JSON.parse(await readFile(engine.configPath, 'utf8')) as { target: object };
+    await writeFile(path, JSON.stringify({ ...config, target: { ...config.target, repoPath: repo } }));
+    return path;
+  };
 
   const assertNoOrphans = async (repo: string) =>
     waitFor(
@@ -177,6 +185,8 @@ describe('worker SIGKILLed mid-step (dev server, worker, API and CLI as separate
       await gates.arm('install');
       const base = await gates.starts('install');
       const started = await engine.cliJson<{ workflowId: string }>(
+        '--config',
+        await targetConfig(repo.path),
         'rollback',
         'mcp',
         '--mode',
@@ -211,6 +221,8 @@ describe('worker SIGKILLed mid-step (dev server, worker, API and CLI as separate
       await gates.arm('build');
       const base = { install: await gates.starts('install'), build: await gates.starts('build') };
       const started = await engine.cliJson<{ workflowId: string }>(
+        '--config',
+        await targetConfig(repo.path),
         'rollback',
         'full',
         '--mode',

@@ -178,6 +178,20 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       assert.ok(health.hits() >= 5);
       assert.equal(status.errorBudget?.sloPercent, 99.5);
       assert.ok((status.errorBudget?.consumedPercent ?? -1) >= 0);
+      // The figures themselves, worked out here from the recorded times and the default SLO
+      // (99.5 % over 30 days allows 0.5 % x 30 d = 3.6 h = 12,960,000 ms of downtime).
+      const downtimeMs =
+        Date.parse(status.mitigatedAt!) -
+        Math.min(Date.parse(status.detectedAt), Date.parse(status.alertedAt ?? status.detectedAt)) +
+        status.verification.failures * 200;
+      const allowedMs = 12_960_000;
+      assert.ok(downtimeMs > 0, 'some downtime was recorded');
+      assert.deepEqual(status.errorBudget, {
+        sloPercent: 99.5,
+        windowMs: 30 * 86_400_000,
+        downtimeMs,
+        consumedPercent: Math.round((downtimeMs / allowedMs) * 100 * 100) / 100,
+      });
       assert.equal(status.deadlines.review !== undefined, true);
 
       const reviewed = await handle.executeUpdate(reviewUpdate, {

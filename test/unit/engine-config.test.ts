@@ -59,4 +59,28 @@ describe('engine config file', () => {
       /Cannot read config file .*absent\.yaml/,
     );
   });
+
+  it('names the line of an unknown key or a wrong value, in YAML and in JSON, without the file values', async () => {
+    const yaml = join(dir.path, 'lines.yaml');
+    await writeFile(yaml, 'incidentsDir: incidents\npolicy:\n  ackDeadlines:\n    SEV-1: "token-abc123"\n');
+    await assert.rejects(loadEngineConfig(yaml), (error: Error) => {
+      assert.match(error.message, /policy\.ackDeadlines\.SEV-1: must be a duration[^;]* \(line 4\)/);
+      assert.doesNotMatch(error.message, /token-abc123/);
+      return true;
+    });
+    const json = join(dir.path, 'lines.json');
+    await writeFile(json, '{\n  "incidentsDir": "x",\n  "secretKey": "hunter2"\n}\n');
+    await assert.rejects(loadEngineConfig(json), (error: Error) => {
+      assert.match(error.message, /\(top level\): Unrecognized key: "secretKey" \(line 3\)/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+    const broken = join(dir.path, 'broken-lines.json');
+    await writeFile(broken, '{\n  "incidentsDir": "x",\n  hunter2\n}\n');
+    await assert.rejects(loadEngineConfig(broken), (error: Error) => {
+      assert.match(error.message, /broken-lines\.json is not valid JSON at line 3/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+  });
 });

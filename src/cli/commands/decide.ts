@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { DECISION_SCHEMAS, type DecisionVerb } from '../../client/decisions';
-import { InvalidRequestError } from '../../client/errors';
+import { InvalidRequestError, UpdateRefusedError } from '../../client/errors';
 import { assertIncidentRef, lookupIncident } from '../../client/lookup';
 import { sendDecision } from '../../client/send-decision';
+import { fetchStatus } from '../../client/status';
 import { parseOrThrow } from '../../client/validation';
 import type { CliContext } from '../context';
+import { answerCommands } from '../format';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -16,6 +18,18 @@ export const addDecisionOptions = (command: Command): Command =>
       'Update ID; the same ID again returns the first answer (default: derived from the input)',
     )
     .option('--json', 'print JSON');
+
+/** `--fix-branch/--fix-commit/--fix-tag` as a fix reference; undefined when none is given. */
+export function fixReference(opts: {
+  fixBranch?: string;
+  fixCommit?: string;
+  fixTag?: string;
+}): Record<string, string> | undefined {
+  const given = Object.entries({ branch: opts.fixBranch, commit: opts.fixCommit, tag: opts.fixTag }).filter(
+    (entry): entry is [string, string] => Boolean(entry[1]),
+  );
+  return given.length ? Object.fromEntries(given) : undefined;
+}
 
 /**
  * Sends a decision as a Workflow Update and prints the workflow's answer; a refusal throws with
@@ -40,7 +54,22 @@ export async function runDecision(
   const client = await ctx.client();
   const ref = await lookupIncident(client, id);
   const updateId = requestId === undefined ? undefined : `${verb}-${requestId}`;
-  const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, { updateId });
+  const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, { updateId }).catch(
+    async (error: unknown) => {
+      if (verb === 'approve' && error instanceof UpdateRefusedError) {
+        // "nothing is waiting for approval" alone leaves the operator guessing what is waiting.
+        const status = await fetchStatus(client, ref).catch(() => undefined);
+        const answer = status && answerCommands(status, status.incidentId);
+        if (status?.pendingAction && answer)
+          throw new UpdateRefusedError(
+            `${error.message}: ${status.pendingAction.option} is waiting for its outcome (carried out by hand), not an approval; use ${answer}`,
+            ref.workflowId,
+            { cause: error },
+          );
+      }
+      throw error;
+    },
+  );
   const url = ctx.url(ref.workflowId);
   ctx.print({ ...outcome, workflowId: ref.workflowId, url }, () =>
     [`${ctx.c.green('accepted')}: ${outcome.message} (stage: ${outcome.stage})`, `  Web UI: ${url}`].join(

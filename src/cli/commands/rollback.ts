@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { formatIncidentId } from '../../domain/incident';
-import { rollbackInputSchema, startRollback } from '../../client/rollback';
-import { parseOrThrow } from '../../client/validation';
+import { prepareRollback, startRollback } from '../../client/rollback';
 import type { RollbackResult } from '../../workflows/rollback-contract';
 import { example, withContext } from '../action';
 
@@ -25,16 +24,19 @@ export function registerRollback(program: Command): void {
     .argument('<procedure>', 'widget, mcp or full')
     .description("run one of the guide's rollback procedures (durably, step by step)")
     .requiredOption('--mode <mode>', 'revert (undo --bad-commit), reset or checkout (to --known-good)')
-    .option('--bad-commit <sha>', 'full SHA of the commit to revert (mode revert)')
+    .option(
+      '--bad-commit <commit>',
+      'commit to revert (mode revert): a SHA (short is fine), tag, branch or HEAD~N, resolved in the target',
+    )
     .option('--known-good <ref>', 'SHA or tag of the known-good version (modes reset, checkout)')
     .option('--incident <id>', 'incident ID the rollback belongs to (default: a new INCIDENT-<time>)')
-    .option('--repo <path>', 'working copy to act on (default: the configured target)')
+    .option('--repo <path>', 'working copy to act on: must be the configured target.repoPath (the default)')
     .option('--no-wait', 'return once started')
     .option('--json', 'print JSON');
   example(
     command,
     'incident rollback mcp --mode checkout --known-good v1.2.3 --incident INCIDENT-20261127-163000',
-    'incident rollback widget --mode revert --bad-commit 3f2a...40 hex...',
+    'incident rollback widget --mode revert --bad-commit 3f2a9c1',
   );
   command.action(
     withContext<RollbackOptions>(async (ctx, [procedure], opts) => {
@@ -47,9 +49,9 @@ export function registerRollback(program: Command): void {
         ...(opts.repo ? { repoPath: opts.repo } : {}),
       };
       // Bad arguments are exit 2 whether or not Temporal is up: check them before connecting.
-      parseOrThrow(rollbackInputSchema, input);
+      const checked = await prepareRollback(ctx.config, input);
       const client = await ctx.client();
-      const { workflowId, handle } = await startRollback(client, input, ctx.env.TEMPORAL_TASK_QUEUE);
+      const { workflowId, handle } = await startRollback(client, checked, ctx.env.TEMPORAL_TASK_QUEUE);
       const url = ctx.url(workflowId);
       if (!opts.wait) {
         ctx.print(

@@ -48,7 +48,7 @@ function register<T>(
   update: UpdateDefinition<UpdateResult, [T]>,
 ): void {
   setHandler(signal, (input: T) => {
-    const refusal = rule.check(ctx, input);
+    const refusal = rule.check(ctx, input) ?? rule.signalCheck?.(ctx, input);
     if (refusal) record(ctx, 'refused', `${rule.name} by ${who(input)} refused: ${refusal}`);
     else rule.apply(ctx, input);
   });

@@ -1,8 +1,10 @@
+import { patched } from '@temporalio/workflow';
 import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
 import { SEVERITIES } from '../../domain/incident';
 import type {
   AcknowledgeInput,
   ApproveInput,
+  FixReference,
   MitigationOutcomeInput,
   RejectInput,
   ResolveInput,
@@ -20,6 +22,12 @@ import { escalate, type IncidentContext, nowIso, publishSearchAttributes, record
 export interface MessageRule<T> {
   name: string;
   check: (ctx: IncidentContext, input: T) => string | undefined;
+  /**
+   * Extra refusals for the signal only, run after `check`. Signals are in history, so a change to
+   * what one may do must be patched here; an Update's validator runs in a read-only context
+   * (no patch markers) and rejected Updates leave no history, so `check` alone guards them.
+   */
+  signalCheck?: (ctx: IncidentContext, input: T) => string | undefined;
   apply: (ctx: IncidentContext, input: T) => string;
 }
 
@@ -165,20 +173,34 @@ export const workaroundRule: MessageRule<WorkaroundInput> = {
   },
 };
 
+/**
+ * Until this patch a resolve without a fix reference was refused. A resolve signal refused that
+ * way in an incident already running must stay refused on replay (else the later resolve with
+ * the fix would be the one refused, and the fix lost); new signals are accepted.
+ */
+export const RESOLVE_FIX_OPTIONAL_PATCH = 'resolve-fix-optional';
+
+/** A fix reference names at least a branch, a commit or a tag. */
+export const hasFix = (fix: FixReference | undefined): boolean =>
+  Boolean(fix?.branch || fix?.commit || fix?.tag);
+
 export const resolveRule: MessageRule<ResolveInput> = {
   name: 'resolve',
   check: (ctx, input) => {
     if (!input?.by) return 'resolve needs `by`';
     if (!Array.isArray(input.whys) || input.whys.length === 0 || input.whys.some((w) => !w?.trim()))
       return 'resolve needs the root cause as a non-empty chain of whys';
-    if (!input.fix || !(input.fix.branch || input.fix.commit || input.fix.tag))
-      return 'resolve needs a fix reference (branch, commit or tag)';
     if (ctx.state.stage !== 'resolution')
       return `resolve is accepted after mitigation, not during ${ctx.state.stage}`;
     if (ctx.state.resolution) return `already resolved by ${ctx.state.resolution.by}; recovery check running`;
     return undefined;
   },
+  signalCheck: (_ctx, input) =>
+    hasFix(input.fix) || patched(RESOLVE_FIX_OPTIONAL_PATCH)
+      ? undefined
+      : 'resolve needs a fix reference (branch, commit or tag)',
   apply: (ctx, input) => {
+    // The root cause is needed now; the fix reference may come later, with the review.
     ctx.state.resolution = { by: input.by, at: nowIso(), whys: [...input.whys], fix: { ...input.fix } };
     record(ctx, 'resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
     return 'resolution recorded; verifying recovery';
@@ -202,7 +224,13 @@ export const reviewRule: MessageRule<ReviewInput> = {
   },
   apply: (ctx, input) => {
     ctx.state.review = { ...input, at: nowIso() };
-    record(ctx, 'review', `post-incident review recorded by ${input.by}`);
+    if (ctx.state.resolution && hasFix(input.fix))
+      ctx.state.resolution.fix = { ...ctx.state.resolution.fix, ...input.fix };
+    record(
+      ctx,
+      'review',
+      `post-incident review recorded by ${input.by}${hasFix(ctx.state.resolution?.fix) ? '' : '; fix reference still pending'}`,
+    );
     return 'review recorded; closing the incident';
   },
 };

@@ -7,7 +7,8 @@ import { escalate, type IncidentContext, nowIso, record, showDetails, transition
 import { waitUntil } from './waits';
 
 /**
- * The guide's resolution: wait for the root cause (5 whys) and fix reference, then verify
+ * The guide's resolution: wait for the root cause (5 whys; the fix reference is optional here and
+ * may come with the review, see resolveRule), then verify
  * recovery by probing health at the configured interval for the configured duration (durable
  * timers). Verified: compute the error budget consumed and move to review. Not verified: back to
  * mitigation, with an escalation. Returns true when resolved.
