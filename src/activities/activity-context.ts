@@ -27,7 +27,9 @@ export const heartbeat = (details?: unknown): void => currentContext()?.heartbea
  */
 export async function keepAlive<T>(work: Promise<T>, details?: unknown): Promise<T> {
   const ctx = currentContext();
-  if (!ctx) return work;
+  // Local activities have no heartbeat (the server answers UnknownActivity): their retries are
+  // bounded by their own short start-to-close instead.
+  if (!ctx || ctx.info.isLocal) return work;
   ctx.heartbeat(details);
   const timer = setInterval(() => ctx.heartbeat(details), 1_000);
   try {

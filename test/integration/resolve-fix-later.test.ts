@@ -58,7 +58,18 @@ describe('resolve without a fix reference, by signal, on a dev server', () => {
       const final = (await handle.result()) as IncidentStatus;
       assert.deepEqual(final.resolution?.fix, { commit: '3f2a9c1' });
       const events = (await handle.fetchHistory()).events ?? [];
-      const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+      // Other patches record markers too; count only this one's (its ID is in the marker's data).
+      const markers = events.filter(
+        (e) =>
+          e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
+          Object.values(e.markerRecordedEventAttributes.details ?? {}).some((d) =>
+            (d.payloads ?? []).some((p) =>
+              Buffer.from(p.data ?? [])
+                .toString('utf8')
+                .includes(RESOLVE_FIX_OPTIONAL_PATCH),
+            ),
+          ),
+      );
       assert.equal(markers.length, 1, `one patch marker (${RESOLVE_FIX_OPTIONAL_PATCH})`);
     } finally {
       await stop();
