@@ -64,8 +64,8 @@ describe('incident doctor', () => {
     assert.deepEqual(config.target.runbook.build.argv, ['npm', 'run', 'build']);
     assert.deepEqual(config.target.runbook.buildWidgets.argv, ['npm', 'run', 'widgets:build']);
     assert.deepEqual(config.target.runbook.contractTest.argv, ['npm', 'run', 'test:contract']);
-    assert.deepEqual(config.target.services.mcp, {
-      ...config.target.services.mcp,
+    assert.deepEqual(config.target.services['mcp-server'], {
+      ...config.target.services['mcp-server'],
       start: ['npm', 'run', 'start'],
       port: 3000,
       portEnv: 'PORT',
@@ -89,8 +89,8 @@ describe('incident doctor', () => {
     await assertProofPassed(run.stdout, repo.path);
     const config = await loadEngineConfig(file);
     assert.deepEqual(config.target.runbook.buildWidgets.argv, ['pnpm', 'build:widgets']);
-    assert.equal(config.target.services.mcp?.portEnv, 'MCP_PORT');
-    assert.equal(config.target.services.mcp?.healthUrl, undefined);
+    assert.equal(config.target.services['mcp-server']?.portEnv, 'MCP_PORT');
+    assert.equal(config.target.services['mcp-server']?.healthUrl, undefined);
     assert.equal(config.target.paths.widgetsDist, 'dist/widgets');
   });
 
