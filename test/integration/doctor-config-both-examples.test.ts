@@ -306,8 +306,16 @@ for (const example of CASES)
         eventually(async () => {
           const s = await handle.query(statusQuery);
           return predicate(s) ? s : undefined;
-        }, 90_000).catch((error: Error) => {
-          throw new Error(`${what}: ${error.message}`);
+        }, 90_000).catch(async (error: Error) => {
+          // Say where it stood and what the service printed, so a failure explains itself.
+          const last = await handle.query(statusQuery).catch(() => undefined);
+          const serviceLog = await readFile(
+            join(repo.path, '.git', 'incident-engine', 'services', `${example.serviceKey}.log`),
+            'utf8',
+          ).catch(() => '(no service log)');
+          throw new Error(
+            `${what}: ${error.message}; stage ${last?.stage}; timeline:\n${last?.timeline.map((e) => `${e.at} ${e.kind} ${e.message}`).join('\n')}\nservice log:\n${serviceLog.slice(-3000)}`,
+          );
         });
       const path = `/incidents/${incident!.workflowId}`;
 
