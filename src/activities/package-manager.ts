@@ -185,10 +185,69 @@ export interface RunbookProgram {
 }
 
 /**
- * What a runbook command actually runs in `repo`: the guide's default argv follows the
- * repository's package manager (`pnpm build` → `npm run build` in an npm repository); a program
- * that is a package manager is replaced by the binary the rules pick, with the no-download
- * environment. Anything else runs as configured.
+ * The argv a runbook command runs in a repository of `spec`: the guide's default argv (written
+ * for pnpm) follows the repository's manager (`pnpm build` → `npm run build`); anything else runs
+ * as configured. The plan and the run both use this, so the plan shows what runs.
+ */
+export function runbookArgvFor(
+  command: RunbookCommandName,
+  configured: readonly string[],
+  spec: PackageManagerSpec,
+): string[] {
+  const guide = GUIDE_DEFAULTS[command].argv;
+  const isGuideDefault = guide.length === configured.length && guide.every((arg, i) => arg === configured[i]);
+  return isGuideDefault ? translateGuideArgv(configured, spec) : [...configured];
+}
+
+/** What the procedure builder reads of a target: its repository and runbook argv. */
+interface RunbookTarget {
+  repoPath?: string;
+  runbook: Record<RunbookCommandName, { argv: string[] }>;
+}
+
+/**
+ * `target` with every runbook argv as it will run in `repo` (see `runbookArgvFor`), for plans.
+ * A repository that cannot be read, or names a manager the engine does not run, keeps the
+ * configured argv: the run then fails with the reason.
+ */
+export async function targetAsRun<T extends RunbookTarget>(target: T, repo = target.repoPath): Promise<T> {
+  if (!repo) return target;
+  const spec = await inspectPackageManager(repo).catch(() => undefined);
+  if (!spec) return target;
+  const runbook = Object.fromEntries(
+    Object.entries(target.runbook).map(([name, command]) => [
+      name,
+      { ...command, argv: runbookArgvFor(name as RunbookCommandName, command.argv, spec) },
+    ]),
+  ) as T['runbook'];
+  return { ...target, runbook };
+}
+
+/**
+ * argv whose program is a package manager, run with the binary the rules pick (repo-local, PATH,
+ * bundled pnpm; a pin must be met) and the no-download environment. Throws
+ * `PackageManagerMissingError` when the pin cannot be met. Anything else runs as given.
+ */
+export async function packageManagerProgram(
+  repo: string,
+  argv: readonly string[],
+  env: Record<string, string>,
+  spec?: PackageManagerSpec,
+): Promise<RunbookProgram> {
+  if (!isPackageManagerName(argv[0] ?? '')) return { argv: [...argv], env };
+  const resolved = await resolvePackageManager(repo, {
+    spec: spec ?? (await inspectPackageManager(repo)),
+    name: argv[0] as PackageManagerName,
+    pathEnv: env.PATH,
+  });
+  const merged = { ...env, ...resolved.env };
+  for (const key of resolved.unsetEnv) delete merged[key];
+  return { argv: [resolved.path, ...argv.slice(1)], env: merged, resolved };
+}
+
+/**
+ * What a runbook command actually runs in `repo`: the argv `runbookArgvFor` gives, its package
+ * manager replaced by the binary the rules pick (`packageManagerProgram`).
  */
 export async function runbookProgram(
   repo: string,
@@ -198,15 +257,9 @@ export async function runbookProgram(
 ): Promise<RunbookProgram> {
   const guide = GUIDE_DEFAULTS[command].argv;
   const isGuideDefault = guide.length === configured.length && guide.every((arg, i) => arg === configured[i]);
-  const program = configured[0] ?? '';
-  if (!isGuideDefault && !isPackageManagerName(program)) return { argv: [...configured], env };
+  if (!isGuideDefault && !isPackageManagerName(configured[0] ?? '')) return { argv: [...configured], env };
   const spec = await inspectPackageManager(repo);
-  const argv = isGuideDefault ? translateGuideArgv(configured, spec) : [...configured];
-  if (!isPackageManagerName(argv[0]!)) return { argv, env };
-  const resolved = await resolvePackageManager(repo, { spec, name: argv[0], pathEnv: env.PATH });
-  const merged = { ...env, ...resolved.env };
-  for (const key of resolved.unsetEnv) delete merged[key];
-  return { argv: [resolved.path, ...argv.slice(1)], env: merged, resolved };
+  return packageManagerProgram(repo, runbookArgvFor(command, configured, spec), env, spec);
 }
 
 /** One log line: what the repository asks for and what runs, e.g. `npm (package-lock.json): npm 11.1.0 at /usr/bin/npm (path)`. */

@@ -17,6 +17,7 @@ import { displayArgv, type StepFailure } from '../domain/step-failure';
 import { commandEnv, currentContext, failure, heartbeat } from './activity-context';
 import { serviceEnv } from './commands';
 import type { ActivityDeps } from './deps';
+import { describeResolved, PackageManagerMissingError, packageManagerProgram } from './package-manager';
 import { gitDirOf } from './git-state';
 import { findMarked, hasMarker, isAlive, killTree, listeningPids, MARKER_ENV } from './process-tree';
 import { resolveRepo } from './repo';
@@ -221,12 +222,24 @@ export function createServiceActivities(deps: ActivityDeps) {
         // Ownership first: a worker that dies mid-spawn leaves a record the retry recognises.
         const startedAt = new Date().toISOString();
         await writePidRecord(pidFile, { marker, startedAt, owner });
+        // A start that names a package manager runs the binary the repository's pin allows.
+        const program = await packageManagerProgram(
+          repo,
+          svc.start,
+          commandEnv({ ...serviceEnv(deps), [svc.portEnv]: String(svc.port), [MARKER_ENV]: marker }),
+        ).catch(async (error: unknown) => {
+          await rm(pidFile, { force: true });
+          if (error instanceof PackageManagerMissingError)
+            throw failure(FAILURE.packageManagerMissing, error.message);
+          throw error;
+        });
+        if (program.resolved) await appendFile(logPath, `\n=== ${describeResolved(program.resolved)}\n`);
         const fd = openSync(logPath, 'a');
-        const child = spawn(svc.start[0]!, svc.start.slice(1), {
+        const child = spawn(program.argv[0]!, program.argv.slice(1), {
           cwd: repo,
           detached: true,
           stdio: ['ignore', fd, fd],
-          env: commandEnv({ ...serviceEnv(deps), [svc.portEnv]: String(svc.port), [MARKER_ENV]: marker }),
+          env: program.env,
         });
         closeSync(fd);
         child.on('error', () => undefined);

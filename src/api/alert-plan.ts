@@ -2,6 +2,7 @@
  * An alert body (Alertmanager webhook or generic shape) turned into what the engine would do for
  * it, with the same schemas and routing as the webhooks, but starting nothing.
  */
+import { targetAsRun } from '../activities/package-manager';
 import type { EngineConfig } from '../config/engine-config';
 import { routeAlert } from '../config/alert-routing';
 import { incidentInputSchema } from '../domain/incident';
@@ -12,6 +13,15 @@ import { dedupKey } from '../client/dedup-key';
 import { fromAlertmanager, fromGeneric } from './routes/alerts';
 import { alertmanagerPayloadSchema } from './schemas/alertmanager';
 import { genericAlertSchema } from './schemas/generic';
+
+/**
+ * `config` with each runbook argv as it will run in the target repository (the guide's pnpm
+ * defaults follow its package manager), the same rule the planRollback activity and the run use.
+ */
+export const configAsRun = async (config: EngineConfig): Promise<EngineConfig> => ({
+  ...config,
+  target: await targetAsRun(config.target),
+});
 
 /** One plan per firing alert of the body; `alerts` (an array) marks the Alertmanager shape. */
 export function planAlertBody(config: EngineConfig, body: unknown, now: Date): IncidentPlan[] {

@@ -10,12 +10,29 @@ import type { Inspection } from './inspect';
 /** The guide's default service port, used when the server's source names none. */
 export const FALLBACK_PORT = 8787;
 
+/** The service key doctor writes: the engine's default, and the `service` label alerts carry. */
+export const DEFAULT_SERVICE_KEY = 'mcp-server';
+
+/** What the operator chose on the command line rather than doctor found in the repository. */
+export interface DoctorConfigOptions {
+  /** The key under target.services (default `mcp-server`). */
+  service?: string;
+  /** The port the service listens on, instead of the one its source names. */
+  port?: number;
+  /** A policy section copied as it is (e.g. from `--policy-file`), validated with the rest. */
+  policy?: unknown;
+}
+
 export interface DoctorConfig {
   raw: { target: Record<string, unknown> };
   config: EngineConfig;
 }
 
-export function configFromInspection(inspection: Inspection, widgetsDist: string): DoctorConfig {
+export function configFromInspection(
+  inspection: Inspection,
+  widgetsDist: string,
+  options: DoctorConfigOptions = {},
+): DoctorConfig {
   const { runbook, server } = inspection;
   const commands: Record<string, { argv: string[] }> = {};
   for (const name of [
@@ -32,10 +49,10 @@ export function configFromInspection(inspection: Inspection, widgetsDist: string
     const found = runbook[name];
     if (found) commands[name] = { argv: found.argv };
   }
-  const port = server?.defaultPort ?? FALLBACK_PORT;
+  const port = options.port ?? server?.defaultPort ?? FALLBACK_PORT;
   const services = server
     ? {
-        mcp: {
+        [options.service ?? DEFAULT_SERVICE_KEY]: {
           start: server.start,
           port,
           ...(server.portEnv ? { portEnv: server.portEnv } : {}),
@@ -45,7 +62,8 @@ export function configFromInspection(inspection: Inspection, widgetsDist: string
         },
       }
     : undefined;
-  const raw = {
+  const raw: { target: Record<string, unknown>; policy?: unknown } = {
+    ...(options.policy !== undefined ? { policy: options.policy } : {}),
     target: {
       repoPath: inspection.repo,
       knownGoodTagPattern: inspection.knownGoodTagPattern,

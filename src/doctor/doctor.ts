@@ -12,7 +12,7 @@ import {
   resolvePackageManager,
 } from '../activities/package-manager';
 import { describeSpec } from '../domain/package-manager';
-import { configFromInspection, renderConfig } from './config';
+import { configFromInspection, type DoctorConfigOptions, renderConfig } from './config';
 import { type Inspection, inspectRepository } from './inspect';
 import { type ProofResult, type ProofStep, proveConfig } from './prove';
 
@@ -23,6 +23,8 @@ export interface DoctorOptions {
   /** What the proof checks out; the newest known-good tag, else HEAD. */
   ref?: string;
   prove?: boolean;
+  /** The service key, port and policy section to write (see DoctorConfigOptions). */
+  configOptions?: DoctorConfigOptions;
   print?: (line: string) => void;
 }
 
@@ -30,7 +32,7 @@ export interface DoctorResult {
   ok: boolean;
   inspection: Inspection;
   packageManager?: string;
-  config: { target: Record<string, unknown> };
+  config: { target: Record<string, unknown>; policy?: unknown };
   written?: string;
   proof?: ProofResult;
   /** Why not every rollback procedure could run, one entry per reason. */
@@ -104,7 +106,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   if (canProve) {
     const ref = options.ref ?? inspection.newestKnownGood ?? 'HEAD';
     print(`proof in a scratch worktree of ${ref}:`);
-    const { raw } = configFromInspection(inspection, widgetsDist);
+    const { raw } = configFromInspection(inspection, widgetsDist, options.configOptions);
     proof = await proveConfig({
       repo: inspection.repo,
       raw,
@@ -123,7 +125,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     for (const [name, v] of Object.entries(proof.procedures))
       if (!v.ok) problems.push(`the ${name} rollback cannot run: ${v.failed.join(', ')} failed in the proof`);
   }
-  const { raw } = configFromInspection(inspection, widgetsDist);
+  const { raw } = configFromInspection(inspection, widgetsDist, options.configOptions);
   let written: string | undefined;
   if (options.write) {
     written = resolve(options.write);

@@ -137,16 +137,17 @@ export async function proveConfig(options: ProveOptions): Promise<ProofResult> {
           );
         });
         await command('test', 'test');
-        const svc = deps.config.target.services.mcp;
+        // The one service doctor writes, under whatever key the operator chose.
+        const [service, svc] = Object.entries(deps.config.target.services)[0] ?? [];
         const started = await record('start-server', async () => {
-          if (!svc) throw new Error('no mcp service in the config');
-          const state = await services.startService({ service: 'mcp', repoPath: worktree });
+          if (!service || !svc) throw new Error('no service in the config');
+          const state = await services.startService({ service, repoPath: worktree });
           return `${svc.start.join(' ')} healthy at ${state.healthUrl} (${svc.portEnv}=${svc.port}, pid ${state.pid ?? '?'})`;
         });
         await command('contract-test', 'contractTest');
         if (started)
           await record('stop-server', async () => {
-            const state = await services.stopService({ service: 'mcp', repoPath: worktree });
+            const state = await services.stopService({ service: service!, repoPath: worktree });
             return `${state.action} (pid ${state.pid ?? '?'})`;
           });
       }

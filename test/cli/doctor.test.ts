@@ -64,8 +64,8 @@ describe('incident doctor', () => {
     assert.deepEqual(config.target.runbook.build.argv, ['npm', 'run', 'build']);
     assert.deepEqual(config.target.runbook.buildWidgets.argv, ['npm', 'run', 'widgets:build']);
     assert.deepEqual(config.target.runbook.contractTest.argv, ['npm', 'run', 'test:contract']);
-    assert.deepEqual(config.target.services.mcp, {
-      ...config.target.services.mcp,
+    assert.deepEqual(config.target.services['mcp-server'], {
+      ...config.target.services['mcp-server'],
       start: ['npm', 'run', 'start'],
       port: 3000,
       portEnv: 'PORT',
@@ -89,9 +89,43 @@ describe('incident doctor', () => {
     await assertProofPassed(run.stdout, repo.path);
     const config = await loadEngineConfig(file);
     assert.deepEqual(config.target.runbook.buildWidgets.argv, ['pnpm', 'build:widgets']);
-    assert.equal(config.target.services.mcp?.portEnv, 'MCP_PORT');
-    assert.equal(config.target.services.mcp?.healthUrl, undefined);
+    assert.equal(config.target.services['mcp-server']?.portEnv, 'MCP_PORT');
+    assert.equal(config.target.services['mcp-server']?.healthUrl, undefined);
     assert.equal(config.target.paths.widgetsDist, 'dist/widgets');
+  });
+
+  it('writes the service under --service on --port with the --policy-file policy, so nobody edits the file afterwards', async () => {
+    const repo = await createNpmExampleRepo(dir, 'flags');
+    const policy = join(dir, 'flags-policy.yaml');
+    await writeFile(
+      policy,
+      'policy:\n  healthCheck:\n    url: http://127.0.0.1:9123/healthz\n    duration: 2s\n',
+    );
+    const file = join(dir, 'flags.yaml');
+    const run = await doctor(
+      '--repo',
+      repo.path,
+      '--service',
+      'checkout-api',
+      '--port',
+      '9123',
+      '--policy-file',
+      policy,
+      '--no-prove',
+      '--write',
+      file,
+    );
+    assert.match(run.stdout, /config written to /, `${run.stdout}\n${run.stderr}`);
+    const config = await loadEngineConfig(file);
+    assert.deepEqual(Object.keys(config.target.services), ['checkout-api']);
+    assert.equal(config.target.services['checkout-api']!.port, 9123);
+    assert.equal(config.target.services['checkout-api']!.healthUrl, 'http://127.0.0.1:9123/healthz');
+    assert.equal(config.policy.healthCheck.url, 'http://127.0.0.1:9123/healthz');
+    assert.equal(config.policy.healthCheck.duration, 2_000);
+
+    const badPort = await doctor('--repo', repo.path, '--port', '70000', '--no-prove');
+    assert.notEqual(badPort.exitCode, 0);
+    assert.match(badPort.stderr, /--port.*must be a TCP port between 1 and 65535/);
   });
 
   it('exits non-zero naming the missing build script when the repository has none', async () => {

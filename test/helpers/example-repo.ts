@@ -170,3 +170,18 @@ export async function createNpmExampleRepo(dir: string, name = 'npm-repo'): Prom
   });
   return { path, goodSha: sha, headSha: sha };
 }
+
+/** One text replacement in one file of a repository. */
+export interface ExampleChange {
+  file: string;
+  from: string;
+  to: string;
+  message: string;
+}
+
+/** Applies `change` (it must change the file) and commits it; returns the commit's SHA. */
+export async function commitChange(repo: string, change: ExampleChange): Promise<string> {
+  await edit(repo, change.file, (text) => text.replace(change.from, change.to));
+  await gitIn(repo, 'commit', '--quiet', '-am', change.message);
+  return gitIn(repo, 'rev-parse', 'HEAD');
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { lookupIncident } from '../../client/lookup';
 import { fetchStatus } from '../../client/status';
-import { planAlertBody, planOpenIncident } from '../alert-plan';
+import { configAsRun, planAlertBody, planOpenIncident } from '../alert-plan';
 import type { ApiContext } from '../context';
 
 /**
@@ -10,10 +10,12 @@ import type { ApiContext } from '../context';
  * workflow is started or signalled.
  */
 export function planRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/plan', (request) => ({ plans: planAlertBody(ctx.config, request.body, new Date()) }));
+  app.post('/plan', async (request) => ({
+    plans: planAlertBody(await configAsRun(ctx.config), request.body, new Date()),
+  }));
 
   app.get<{ Params: { id: string } }>('/incidents/:id/plan', async (request) => {
     const ref = await lookupIncident(ctx.client, request.params.id);
-    return planOpenIncident(ctx.config, await fetchStatus(ctx.client, ref), new Date());
+    return planOpenIncident(await configAsRun(ctx.config), await fetchStatus(ctx.client, ref), new Date());
   });
 }

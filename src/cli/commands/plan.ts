@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { planAlertBody, planOpenIncident } from '../../api/alert-plan';
+import { configAsRun, planAlertBody, planOpenIncident } from '../../api/alert-plan';
 import { InvalidRequestError } from '../../client/errors';
 import { assertIncidentRef, lookupIncident } from '../../client/lookup';
 import { fetchStatus } from '../../client/status';
@@ -46,7 +46,7 @@ export function registerPlan(program: Command): void {
       if ((id === undefined) === (opts.alert === undefined))
         throw new InvalidRequestError('give either an incident ID or --alert <file|->', 'alert');
       if (opts.alert !== undefined) {
-        const plans = planAlertBody(ctx.config, await readAlert(opts.alert), new Date());
+        const plans = planAlertBody(await configAsRun(ctx.config), await readAlert(opts.alert), new Date());
         ctx.print({ plans }, () =>
           plans.length
             ? plans.map(incidentPlanText).join('\n\n')
@@ -57,7 +57,11 @@ export function registerPlan(program: Command): void {
       assertIncidentRef(id!);
       const client = await ctx.client();
       const ref = await lookupIncident(client, id!);
-      const plan = planOpenIncident(ctx.config, await fetchStatus(client, ref), new Date());
+      const plan = planOpenIncident(
+        await configAsRun(ctx.config),
+        await fetchStatus(client, ref),
+        new Date(),
+      );
       ctx.print({ ...plan, url: ctx.url(ref.workflowId) }, () => incidentPlanText(plan));
     }),
   );
