@@ -1,4 +1,5 @@
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../domain/duration';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record } from './context';
@@ -72,7 +73,8 @@ export async function sendNotifications(ctx: IncidentContext, finished: () => bo
         text: next.text,
       });
     } catch (error) {
-      record(ctx, 'notify-failed', `${next.kind} notification failed: ${(error as Error).message}`);
+      if (isCancellation(error)) throw error;
+      record(ctx, 'notify-failed', `${next.kind} notification failed: ${failureMessage(error)}`);
     }
     ctx.outbox.shift();
   }
@@ -88,6 +90,7 @@ async function rewriteNote(ctx: IncidentContext): Promise<void> {
       summary: state.summary,
     });
   } catch (error) {
-    record(ctx, 'note', `incident note not rewritten: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'note', `incident note not rewritten: ${failureMessage(error)}`);
   }
 }

@@ -1,4 +1,5 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { isCancellation, workflowInfo } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { ackDeadline } from '../../domain/ack-deadline';
 import { IMMEDIATE_ESCALATION_LABELS } from '../../domain/incident';
 import { run } from './activity-stubs';
@@ -68,7 +69,8 @@ export async function otherOpenSev2(ctx: IncidentContext): Promise<string | unde
     else if (open.count > 0) return `multiple SEV-2 incidents open (${open.detail})`;
     else record(ctx, 'check', 'no other open SEV-2 incident');
   } catch (error) {
-    record(ctx, 'check', `other open SEV-2 incidents not checked: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'check', `other open SEV-2 incidents not checked: ${failureMessage(error)}`);
   }
   return undefined;
 }

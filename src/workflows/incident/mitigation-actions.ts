@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, executeChild } from '@temporalio/workflow';
+import { executeChild, isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import type { MitigationStep } from '../../domain/scenarios';
 import { failureLine, type StepFailure } from '../../domain/step-failure';
 import type { ApproveInput, OptionAttempt } from '../messages';
@@ -123,7 +124,8 @@ export async function runRollback(
     noteDetachedHead(ctx, step, result);
     return outcome;
   } catch (error) {
-    const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
+    if (isCancellation(error)) throw error;
+    const detail = `${workflowType} failed: ${failureMessage(error)}`;
     return settle(ctx, step, round, false, detail);
   }
 }
@@ -133,12 +135,6 @@ export function ciRunId(ctx: IncidentContext): string | undefined {
   const details = ctx.incident.details;
   return details?.ciRunId ?? details?.runId;
 }
-
-const failureText = (error: unknown): string => {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
-  return (cause as Error).message;
-};
 
 export async function cancelCiRun(
   ctx: IncidentContext,
@@ -156,7 +152,8 @@ export async function cancelCiRun(
     const detail = `CI run ${runId} cancelled${result.tail ? `: ${result.tail.split('\n').at(-1)}` : ''}`;
     return settle(ctx, step, round, true, detail);
   } catch (error) {
-    return settle(ctx, step, round, false, `cancelling CI run ${runId} failed: ${failureText(error)}`);
+    if (isCancellation(error)) throw error;
+    return settle(ctx, step, round, false, `cancelling CI run ${runId} failed: ${failureMessage(error)}`);
   }
 }
 
@@ -184,6 +181,7 @@ export async function runBaselinesUpdate(
       : `visualBaselinesUpdate failed at step ${result.failedStep ?? 'unknown'}${result.error ? `: ${result.error}` : ''}`;
     return settle(ctx, step, round, result.ok, detail);
   } catch (error) {
-    return settle(ctx, step, round, false, `visualBaselinesUpdate failed: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    return settle(ctx, step, round, false, `visualBaselinesUpdate failed: ${failureMessage(error)}`);
   }
 }

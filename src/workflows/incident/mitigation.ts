@@ -1,4 +1,5 @@
-import { patched } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { isAutoApproved } from '../../domain/approval';
 import { describeStep } from '../../domain/procedures';
 import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from '../../domain/scenarios';
@@ -89,7 +90,8 @@ async function proposalPlan(ctx: IncidentContext, step: MitigationStep): Promise
       ...plan.steps.map(describeStep),
     ];
   } catch (error) {
-    return [`cannot be planned: ${(error as Error).message}`];
+    if (isCancellation(error)) throw error;
+    return [`cannot be planned: ${failureMessage(error)}`];
   }
 }
 

@@ -1,3 +1,5 @@
+import { isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { renderReport } from '../../domain/report';
 import type { RelatedIncident } from '../../domain/report';
 import { run } from './activity-stubs';
@@ -65,7 +67,8 @@ async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
       ...(state.resolution?.whys.length ? { rootCause: state.resolution.whys.at(-1) } : {}),
     });
   } catch (error) {
-    record(ctx, 'related', `related incidents not found: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'related', `related incidents not found: ${failureMessage(error)}`);
     return [];
   }
 }

@@ -7,6 +7,8 @@ import {
 } from '@temporalio/workflow';
 import { defaultPolicy, type Policy, policySchema } from '../../config/policy';
 import { formatDuration } from '../../domain/duration';
+import { issuesLine } from '../../domain/failure-message';
+import { FAILURE } from '../../domain/failure-types';
 import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
@@ -126,13 +128,10 @@ async function runStages(ctx: IncidentContext): Promise<void> {
 function parseIncident(input: IncidentWorkflowInput): IncidentInput {
   const result = incidentInputSchema.safeParse(input?.incident);
   if (result.success) return result.data;
-  const reasons = result.error.issues
-    .map((i) => `${i.path.join('.') || 'incident'}: ${i.message}`)
-    .join('; ');
   throw ApplicationFailure.create({
-    type: 'InvalidIncidentInput',
+    type: FAILURE.invalidIncidentInput,
     nonRetryable: true,
-    message: `invalid incident input: ${reasons}`,
+    message: `invalid incident input: ${issuesLine(result.error, undefined, 'incident')}`,
   });
 }
 
@@ -140,11 +139,10 @@ function parseIncident(input: IncidentWorkflowInput): IncidentInput {
 function parsePolicy(raw: unknown): Policy {
   const result = policySchema.safeParse(raw);
   if (result.success) return result.data;
-  const reasons = result.error.issues.map((i) => `policy.${i.path.join('.')}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
-    type: 'InvalidPolicy',
+    type: FAILURE.invalidPolicy,
     nonRetryable: true,
-    message: `invalid policy: ${reasons}`,
+    message: `invalid policy: ${issuesLine(result.error, 'policy')}`,
   });
 }
 
