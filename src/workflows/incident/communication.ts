@@ -49,16 +49,12 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
 export async function sendNotifications(ctx: IncidentContext, finished: () => boolean): Promise<void> {
   const { state } = ctx;
   for (;;) {
-    await condition(
-      () => ctx.outbox.length > 0 || ctx.noteStale === true || ctx.recheckSev2 === true || finished(),
-    );
-    if (ctx.noteStale) {
-      ctx.noteStale = false;
+    await condition(() => ctx.outbox.length > 0 || ctx.noteStale || ctx.recheckSev2 || finished());
+    if (ctx.takeNoteStale()) {
       await rewriteNote(ctx);
       continue;
     }
-    if (ctx.recheckSev2) {
-      ctx.recheckSev2 = false;
+    if (ctx.takeSev2Recheck()) {
       const reason = state.severity === 'SEV-2' ? await otherOpenSev2(ctx) : undefined;
       if (reason) escalate(ctx, `immediate escalation after reassignment: ${reason}`);
       continue;

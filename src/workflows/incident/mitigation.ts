@@ -4,7 +4,7 @@ import { isAutoApproved } from '../../domain/approval';
 import { describeStep } from '../../domain/procedures';
 import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from '../../domain/scenarios';
 import type { ApproveInput } from '../messages';
-import { type Decision, escalate, type IncidentContext, nowIso, record } from './context';
+import { escalate, type IncidentContext, nowIso, record } from './context';
 import {
   cancelCiRun,
   ciRunId,
@@ -101,15 +101,8 @@ function mitigated(ctx: IncidentContext, option: string): void {
   delete state.currentOption;
   delete state.pendingApproval;
   delete state.pendingAction;
-  ctx.workaround = undefined;
+  ctx.clearWorkaround();
   record(ctx, 'mitigated', `service restored by ${option}`);
-}
-
-/** The decision a handler left, consumed once (a function so TypeScript does not narrow across awaits). */
-function takeDecision(ctx: IncidentContext): Decision | undefined {
-  const decision = ctx.decision;
-  ctx.decision = undefined;
-  return decision;
 }
 
 const approvedThisRound = (ctx: IncidentContext, option: string, round: number) =>
@@ -175,7 +168,7 @@ async function awaitApproval(
     ...(step.procedure ? { procedure: step.procedure } : {}),
     ...(plan ? { plan } : {}),
   };
-  ctx.decision = undefined;
+  ctx.clearDecision();
   if (!carried)
     record(
       ctx,
@@ -189,7 +182,7 @@ async function awaitApproval(
     summary: `Wait for approval of ${step.option}`,
   });
   delete state.pendingApproval;
-  const decision = takeDecision(ctx);
+  const decision = ctx.takeDecision();
   if (!decision) return 'workaround';
   if (decision.kind === 'rejected') {
     pushAttempt(ctx, {
@@ -228,12 +221,12 @@ async function awaitHumanOutcome(
     since,
     deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
   };
-  ctx.decision = undefined;
+  ctx.clearDecision();
   if (!carried)
     record(
       ctx,
       'proposed',
-      `${step.option} is for a human to carry out: ${step.description}; record the outcome with recordMitigation`,
+      `${step.option} is for a human to carry out: ${step.description}; record the outcome with \`incident outcome\``,
     );
   await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
     deadline: 'action',
@@ -242,7 +235,7 @@ async function awaitHumanOutcome(
     summary: `Wait for the outcome of ${step.option}`,
   });
   delete state.pendingAction;
-  const decision = takeDecision(ctx);
+  const decision = ctx.takeDecision();
   if (!decision) {
     // A workaround is recorded; the human step is superseded by it.
     if (step.option === 'workaround') return 'workaround';

@@ -3,15 +3,15 @@ import { errorBudgetConsumed } from '../../domain/error-budget';
 import { formatDuration } from '../../domain/duration';
 import type { VerificationRecord } from '../messages';
 import { run } from './activity-stubs';
-import { escalate, type IncidentContext, nowIso, record, showDetails, transition } from './context';
+import { escalate, type IncidentContext, nowIso, record, showDetails } from './context';
 import { waitUntil } from './waits';
 
 /**
  * The guide's resolution: wait for the root cause (5 whys; the fix reference is optional here and
  * may come with the review, see resolveRule), then verify
  * recovery by probing health at the configured interval for the configured duration (durable
- * timers). Verified: compute the error budget consumed and move to review. Not verified: back to
- * mitigation, with an escalation. Returns true when resolved.
+ * timers). Verified: compute the error budget consumed; returns true (the stage loop moves to
+ * review). Not verified: escalate, clear the resolution and return false (back to mitigation).
  */
 export async function resolve(ctx: IncidentContext): Promise<boolean> {
   const { state } = ctx;
@@ -29,7 +29,6 @@ export async function resolve(ctx: IncidentContext): Promise<boolean> {
     delete state.resolution;
     delete state.mitigatedAt;
     state.mitigationRound = (state.mitigationRound ?? 1) + 1;
-    transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
     return false;
   }
   state.resolvedAt = nowIso();

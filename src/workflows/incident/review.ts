@@ -3,15 +3,15 @@ import { failureMessage } from '../../domain/failure-message';
 import { renderReport } from '../../domain/report';
 import type { RelatedIncident } from '../../domain/report';
 import { run } from './activity-stubs';
-import { type IncidentContext, record, showDetails, transition } from './context';
+import { type IncidentContext, record, showDetails } from './context';
 import { waitUntil, waitWithEscalation } from './waits';
 
 /**
  * The guide's post-incident review: write the report draft at once, remind before the 48-hour
- * deadline, escalate when it is missed (and keep escalating), and close on the `review` record
- * with the final report.
+ * deadline, escalate when it is missed (and keep escalating), until the `review` record. Returns
+ * the related incidents for the final report, which the stage loop writes after closing.
  */
-export async function reviewStage(ctx: IncidentContext): Promise<void> {
+export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident[]> {
   const { state, policy } = ctx;
   const related = await findRelated(ctx);
   if (!state.reportPath) await writeReport(ctx, related, 'draft');
@@ -52,7 +52,15 @@ export async function reviewStage(ctx: IncidentContext): Promise<void> {
     reason: () => `post-incident review missed its ${policy.review.deadline / 3_600_000}-hour deadline`,
     summary: 'Wait for the post-incident review',
   });
-  await writeReport(ctx, related, 'final');
+  return related;
+}
+
+/** The review is in: the incident closes (the stage loop then moves to closed and writes the final report). */
+export function markClosed(ctx: IncidentContext): void {
+  const { state } = ctx;
+  state.closedAt = new Date().toISOString();
+  state.reviewedAt = state.review?.at;
+  record(ctx, 'closed', `post-incident review by ${state.review?.by ?? 'unknown'}; incident closed`);
 }
 
 async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
@@ -73,20 +81,14 @@ async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
   }
 }
 
-async function writeReport(
+/** The draft during review; the final one after the stage loop closed the incident (it shows that transition too). */
+export async function writeReport(
   ctx: IncidentContext,
   related: RelatedIncident[],
   kind: 'draft' | 'final',
 ): Promise<void> {
   const { state } = ctx;
   const usersAffected = ctx.incident.details?.usersAffected;
-  if (kind === 'final') {
-    state.closedAt = new Date().toISOString();
-    state.reviewedAt = state.review?.at;
-    record(ctx, 'closed', `post-incident review by ${state.review?.by ?? 'unknown'}; incident closed`);
-    // The final report shows the closing transition too.
-    transition(ctx, 'closed', 'closed; writing the final report');
-  }
   const markdown = renderReport({
     status: state,
     related,

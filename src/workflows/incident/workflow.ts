@@ -15,18 +15,20 @@ import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
 import { run } from './activity-stubs';
 import { sendNotifications, statusUpdates } from './communication';
 import {
+  createContext,
   type IncidentContext,
   nowIso,
   publishSearchAttributes,
   record,
   showDetails,
   transition,
+  workflowEffects,
 } from './context';
 import { detect } from './detection';
 import { installHandlers } from './handlers';
 import { mitigate } from './mitigation';
 import { resolve } from './resolution';
-import { reviewStage } from './review';
+import { markClosed, reviewStage, writeReport } from './review';
 import { triage } from './triage';
 import { ContinueAsNewRequested } from './waits';
 
@@ -43,15 +45,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const info = workflowInfo();
   const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
   state.runs = (state.runs ?? 0) + 1;
-  const ctx: IncidentContext = {
+  const ctx: IncidentContext = createContext(
     incident,
     state,
     // Handlers are installed before the policy activity returns so no early message is lost; until
     // then the guide's defaults answer (only a SEV-1 reassignment in that instant would use them).
-    policy: input.policy ? parsePolicy(input.policy) : defaultPolicy(),
-    outbox: [...(input.outbox ?? [])],
-    stopping: false,
-  };
+    input.policy ? parsePolicy(input.policy) : defaultPolicy(),
+    [...(input.outbox ?? [])],
+    workflowEffects,
+  );
   installHandlers(ctx);
   publishSearchAttributes(ctx);
   if (!input.carried) {
@@ -69,7 +71,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const notifier = sendNotifications(ctx, () => finished);
   const cadence = statusUpdates(ctx);
   const windDown = async () => {
-    ctx.stopping = true;
+    ctx.stop();
     await cadence;
     finished = true;
     await notifier;
@@ -110,11 +112,18 @@ async function runStages(ctx: IncidentContext): Promise<void> {
         break;
       case 'resolution':
         if (await resolve(ctx)) transition(ctx, 'review', 'resolved; post-incident review due');
+        else
+          transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
         break;
-      case 'review':
-        await reviewStage(ctx);
+      case 'review': {
+        const related = await reviewStage(ctx);
+        markClosed(ctx);
+        transition(ctx, 'closed', 'closed; writing the final report');
+        await writeReport(ctx, related, 'final');
+        // Refreshes the search attributes and details once more, as before the final report moved here.
         transition(ctx, 'closed', `closed; report at ${state.reportPath ?? 'unknown'}`);
         break;
+      }
       case 'closed':
         return;
     }
