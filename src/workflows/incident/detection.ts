@@ -4,14 +4,14 @@ import { ackDeadline } from '../../domain/ack-deadline';
 import { IMMEDIATE_ESCALATION_LABELS } from '../../domain/incident';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record, showDetails } from './context';
-import { waitWithEscalation } from './waits';
+import { type StageEnd, waitWithEscalation } from './waits';
 
 /**
  * The guide's detection: write the incident note, escalate at once where the guide says so, then
  * wait for an acknowledgement, escalating when the severity's response time passes and again at
  * the escalation interval until someone acknowledges.
  */
-export async function detect(ctx: IncidentContext): Promise<void> {
+export async function detect(ctx: IncidentContext): Promise<StageEnd> {
   const { state } = ctx;
   if (!state.notePath) {
     showDetails(ctx, 'writing the incident note');
@@ -24,7 +24,7 @@ export async function detect(ctx: IncidentContext): Promise<void> {
     record(ctx, 'note', `incident note written: ${state.notePath}`);
     await escalateAtOnceIfNeeded(ctx);
   }
-  await waitWithEscalation(ctx, () => state.acknowledgedBy !== undefined, {
+  return waitWithEscalation(ctx, () => state.acknowledgedBy !== undefined, {
     deadline: 'ack',
     firstDeadline: () =>
       ackDeadline(

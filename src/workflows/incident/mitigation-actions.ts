@@ -20,7 +20,7 @@ import { type IncidentContext, nowIso, record, showDetails } from './context';
  * procedure's), the visual-baselines child, or the CI-cancel activity. A child that returns
  * ok=false, fails, or outlives `policy.rollbackTimeout` counts as a failed option.
  */
-export type Outcome = 'succeeded' | 'failed' | 'rejected' | 'workaround';
+export type Outcome = 'succeeded' | 'failed' | 'rejected' | 'workaround' | 'continue-as-new';
 
 export function pushAttempt(ctx: IncidentContext, attempt: OptionAttempt): void {
   ctx.state.optionsTried.push(attempt);

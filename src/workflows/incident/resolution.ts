@@ -10,13 +10,19 @@ import { waitUntil } from './waits';
  * The guide's resolution: wait for the root cause (5 whys; the fix reference is optional here and
  * may come with the review, see resolveRule), then verify
  * recovery by probing health at the configured interval for the configured duration (durable
- * timers). Verified: compute the error budget consumed; returns true (the stage loop moves to
- * review). Not verified: escalate, clear the resolution and return false (back to mitigation).
+ * timers). Verified: compute the error budget consumed (the stage loop moves to review). Not
+ * verified: escalate and clear the resolution (the stage loop goes back to mitigation).
  */
-export async function resolve(ctx: IncidentContext): Promise<boolean> {
+export async function resolve(
+  ctx: IncidentContext,
+): Promise<'verified' | 'not-verified' | 'continue-as-new'> {
   const { state } = ctx;
   showDetails(ctx, 'service restored; waiting for the root cause and fix (resolve)');
-  await waitUntil(() => state.resolution !== undefined, undefined, 'Wait for resolve');
+  if (
+    (await waitUntil(() => state.resolution !== undefined, undefined, 'Wait for resolve')) ===
+    'continue-as-new'
+  )
+    return 'continue-as-new';
   const verification = await verifyRecovery(ctx);
   state.verification = verification;
   if (verification.verified === false) {
@@ -29,7 +35,7 @@ export async function resolve(ctx: IncidentContext): Promise<boolean> {
     delete state.resolution;
     delete state.mitigatedAt;
     state.mitigationRound = (state.mitigationRound ?? 1) + 1;
-    return false;
+    return 'not-verified';
   }
   state.resolvedAt = nowIso();
   const start = Math.min(
@@ -55,7 +61,7 @@ export async function resolve(ctx: IncidentContext): Promise<boolean> {
     'resolved',
     `resolved; downtime ${formatDuration(downtimeMs)}, error budget consumed ${budget.consumedPercent}% of the ${ctx.policy.slo.availabilityPercent}% SLO`,
   );
-  return true;
+  return 'verified';
 }
 
 async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord> {

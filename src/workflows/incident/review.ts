@@ -11,7 +11,7 @@ import { waitUntil, waitWithEscalation } from './waits';
  * deadline, escalate when it is missed (and keep escalating), until the `review` record. Returns
  * the related incidents for the final report, which the stage loop writes after closing.
  */
-export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident[]> {
+export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident[] | 'continue-as-new'> {
   const { state, policy } = ctx;
   const related = await findRelated(ctx);
   if (!state.reportPath) await writeReport(ctx, related, 'draft');
@@ -27,14 +27,13 @@ export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident
       ctx,
       `waiting for the post-incident review (reminder ${i + 1} of ${reminders.length} due ${new Date(reminders[i]!).toISOString()})`,
     );
-    if (
-      await waitUntil(
-        reviewed,
-        reminders[i],
-        `Wait for review; reminder ${i + 1} at deadline minus ${(deadline - reminders[i]!) / 3_600_000} h`,
-      )
-    )
-      break;
+    const end = await waitUntil(
+      reviewed,
+      reminders[i],
+      `Wait for review; reminder ${i + 1} at deadline minus ${(deadline - reminders[i]!) / 3_600_000} h`,
+    );
+    if (end === 'continue-as-new') return end;
+    if (end === 'done') break;
     state.reviewRemindersSent = i + 1;
     record(
       ctx,
@@ -46,13 +45,13 @@ export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident
       text: `Reminder: post-incident review of ${state.incidentId} is due ${state.deadlines.review} (report: ${state.reportPath ?? 'pending'})`,
     });
   }
-  await waitWithEscalation(ctx, reviewed, {
+  const end = await waitWithEscalation(ctx, reviewed, {
     deadline: 'review',
     firstDeadline: () => deadline,
     reason: () => `post-incident review missed its ${policy.review.deadline / 3_600_000}-hour deadline`,
     summary: 'Wait for the post-incident review',
   });
-  return related;
+  return end === 'continue-as-new' ? end : related;
 }
 
 /** The review is in: the incident closes (the stage loop then moves to closed and writes the final report). */

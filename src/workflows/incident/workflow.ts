@@ -30,7 +30,6 @@ import { mitigate } from './mitigation';
 import { resolve } from './resolution';
 import { markClosed, reviewStage, writeReport } from './review';
 import { triage } from './triage';
-import { ContinueAsNewRequested } from './waits';
 
 /**
  * One incident from detection to close, following the incident response guide: detection
@@ -38,7 +37,8 @@ import { ContinueAsNewRequested } from './waits';
  * children, human steps), resolution (5 whys, recovery check, error budget), post-incident review
  * (report, 48-hour deadline), with SEV-1/2 status updates beside it. All state is one object
  * answered by the `status` query; the policy comes from the worker through the `loadPolicy`
- * activity (recorded in history). Long incidents continue-as-new carrying state and policy.
+ * activity (recorded in history). Long incidents continue-as-new at a safe point (a wait) when the
+ * server suggests it, carrying state, policy and outbox.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
   const incident = parseIncident(input);
@@ -78,28 +78,29 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     await condition(allHandlersFinished);
   };
 
-  try {
-    await runStages(ctx);
-  } catch (error) {
-    if (!(error instanceof ContinueAsNewRequested)) throw error;
-    await windDown();
+  const end = await runStages(ctx);
+  await windDown();
+  if (end === 'continue-as-new')
     return continueAsNew<typeof incidentWorkflow>({
       incident: input.incident,
       carried: state,
       policy: ctx.policy,
       outbox: ctx.outbox,
     });
-  }
-  await windDown();
   return state;
 }
 
-async function runStages(ctx: IncidentContext): Promise<void> {
+/**
+ * The stage loop, the one place stages change. A stage returns `continue-as-new` when it stopped
+ * at a safe point (a wait) because the server suggests continuing as new; the loop then ends
+ * without changing the stage, and the next run resumes it from the carried state.
+ */
+async function runStages(ctx: IncidentContext): Promise<'closed' | 'continue-as-new'> {
   const { state } = ctx;
   for (;;) {
     switch (state.stage) {
       case 'detection':
-        await detect(ctx);
+        if ((await detect(ctx)) === 'continue-as-new') return 'continue-as-new';
         transition(ctx, 'triage', 'triage: diagnostics and the three questions');
         break;
       case 'triage':
@@ -107,16 +108,20 @@ async function runStages(ctx: IncidentContext): Promise<void> {
         transition(ctx, 'mitigation', 'mitigation: options in order of preference');
         break;
       case 'mitigation':
-        await mitigate(ctx);
+        if ((await mitigate(ctx)) === 'continue-as-new') return 'continue-as-new';
         transition(ctx, 'resolution', 'service restored; waiting for root cause and fix');
         break;
-      case 'resolution':
-        if (await resolve(ctx)) transition(ctx, 'review', 'resolved; post-incident review due');
+      case 'resolution': {
+        const recovery = await resolve(ctx);
+        if (recovery === 'continue-as-new') return recovery;
+        if (recovery === 'verified') transition(ctx, 'review', 'resolved; post-incident review due');
         else
           transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
         break;
+      }
       case 'review': {
         const related = await reviewStage(ctx);
+        if (related === 'continue-as-new') return related;
         markClosed(ctx);
         transition(ctx, 'closed', 'closed; writing the final report');
         await writeReport(ctx, related, 'final');
@@ -125,7 +130,7 @@ async function runStages(ctx: IncidentContext): Promise<void> {
         break;
       }
       case 'closed':
-        return;
+        return 'closed';
     }
   }
 }
