@@ -19,6 +19,14 @@ export function failureMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The innermost reason alone, without its type: what a refused Update or failed call said. */
+export function failureReason(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null | undefined)?.cause;
+  if ((error instanceof ActivityFailure || error instanceof ChildWorkflowFailure) && cause)
+    return failureReason(cause);
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Zod issues as one line, `field: reason; ...`, each path under `root`. Used where the text must
  * stay on one line (workflow failure messages, the environment check); `z.prettifyError` gives
