@@ -1,10 +1,10 @@
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { escalate, type IncidentContext, showDetails } from './context';
 
 /**
  * How a wait ended: `done`, its deadline passed (`timeout`), or `continue-as-new`: the server
- * suggests continuing as new (its suggestion covers both history length and size), and the wait
- * is a safe point to do so. Every caller returns `continue-as-new` at once, changing nothing, up
+ * suggests continuing as new, or the history passed the size check ({@link continueAsNewDue}), and
+ * the wait is a safe point to do so. Every caller returns `continue-as-new` at once, changing nothing, up
  * to the stage loop, which carries the state over; so no stage is ever half-carried.
  */
 export type WaitEnd = 'done' | 'timeout' | 'continue-as-new';
@@ -12,8 +12,27 @@ export type WaitEnd = 'done' | 'timeout' | 'continue-as-new';
 /** How a stage ended: done (the stage loop moves on) or stopped at a safe point to continue as new. */
 export type StageEnd = 'done' | 'continue-as-new';
 
+/**
+ * Backstop for servers that give no suggestion (before 1.20, or configured without one): well
+ * under Temporal's hard limits of 51,200 events and 50 MB per history.
+ */
+const HISTORY_EVENTS_LIMIT = 20_000;
+const HISTORY_BYTES_LIMIT = 20 * 1024 * 1024;
+
+/**
+ * Patch: continue as new on the size check too. A running incident that grew past the limits
+ * without a suggestion kept running before this change and must replay as it ran; the marker is
+ * written only the first time a history is that large, so other histories are unchanged.
+ */
+export const CONTINUE_AS_NEW_ON_SIZE_PATCH = 'continue-as-new-on-history-size';
+
 /** True when this run should end at its next safe point and continue as new. */
-export const continueAsNewDue = (): boolean => workflowInfo().continueAsNewSuggested;
+export function continueAsNewDue(): boolean {
+  const info = workflowInfo();
+  if (info.continueAsNewSuggested) return true;
+  const large = info.historyLength >= HISTORY_EVENTS_LIMIT || info.historySize >= HISTORY_BYTES_LIMIT;
+  return large && patched(CONTINUE_AS_NEW_ON_SIZE_PATCH);
+}
 
 /** Waits until `done()` or the instant `until` (ms epoch; none = forever). */
 export async function waitUntil(
