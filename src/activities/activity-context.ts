@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { UnsafeInputError } from '../domain/git-safety';
 import { noDownloadEnv } from '../domain/package-manager';
-import { FAILURE, type FailureType, NON_RETRYABLE_RUNBOOK_FAILURES } from '../domain/failure-types';
+import { FAILURE, FAILURE_RETRY, type FailureType } from '../domain/failure-types';
 
 export function currentContext(): Context | undefined {
   try {
@@ -44,7 +44,7 @@ export function failure(type: FailureType, message: string, details?: unknown): 
   return ApplicationFailure.create({
     type,
     message,
-    nonRetryable: NON_RETRYABLE_RUNBOOK_FAILURES.includes(type),
+    nonRetryable: FAILURE_RETRY[type] === 'final',
     details: details === undefined ? undefined : [details],
   });
 }

@@ -14,6 +14,7 @@ import { SAFE_NAME } from '../domain/incident';
 import type { RollbackProcedure } from '../domain/scenarios';
 import type { DrillCheck } from '../workflows/drill-contract';
 import type { ActivityDeps } from './deps';
+import { FAILURE } from '../domain/failure-types';
 
 /** Lockfiles the procedures' install step may rewrite; reported by the clean check, not failed. */
 const LOCKFILES = /(^|[\s/])(pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/;
@@ -48,7 +49,7 @@ export interface DrillClone {
 }
 
 const notConfigured = (message: string) =>
-  ApplicationFailure.create({ type: 'NotConfigured', nonRetryable: true, message });
+  ApplicationFailure.create({ type: FAILURE.notConfigured, nonRetryable: true, message });
 
 async function git(repo: string, args: string[]): Promise<string> {
   const result = await execa('git', args, {

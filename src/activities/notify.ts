@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE } from '../domain/failure-types';
 import type { ActivityDeps } from './deps';
 
 export interface NotificationInput {
@@ -30,7 +31,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
       });
       if (response.status >= 400 && response.status < 500) {
         throw ApplicationFailure.create({
-          type: 'NotificationRejected',
+          type: FAILURE.notificationRejected,
           nonRetryable: true,
           message: `webhook answered ${response.status}`,
         });

@@ -1,22 +1,12 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ApproverNotAllowedError,
-  EngineUnavailableError,
-  IncidentNotFoundError,
-  InvalidRequestError,
-  UpdateRefusedError,
-} from '../client/errors';
+import { InvalidRequestError } from '../client/errors';
+import { reportOf } from '../domain/failure-types';
 import { JsonBodyError } from './json-body';
 
 /** One JSON shape for every failure: `{ error, field? }`, and a status code that says whose fault. */
 function statusFor(error: unknown): number {
-  if (error instanceof InvalidRequestError) return 400;
-  if (error instanceof ApproverNotAllowedError) return 403;
-  if (error instanceof IncidentNotFoundError) return 404;
-  if (error instanceof UpdateRefusedError || error instanceof WorkflowExecutionAlreadyStartedError)
-    return 409;
-  if (error instanceof EngineUnavailableError) return 503;
+  const reported = reportOf(error)?.http;
+  if (reported) return reported;
   const code = (error as FastifyError).statusCode;
   return typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
 }

@@ -36,13 +36,9 @@ export function severityText(c: Palette, severity: string): string {
   return severity;
 }
 
-/** The workflow names its messages (signals, updates); an operator types CLI verbs. */
-const cliWording = (message: string): string =>
-  message.replace(/\brecordMitigation\b/g, '`incident outcome`');
-
 export function timelineLine(c: Palette, entry: TimelineEntry): string {
   const kind = /refused|failed|escalat/.test(entry.kind) ? c.red(entry.kind) : c.cyan(entry.kind);
-  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${cliWording(entry.message)}`;
+  return `${c.dim(shortTime(entry.at))}  ${entry.stage.padEnd(10)} ${kind}  ${entry.message}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
 } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Policy } from '../config/policy';
+import { failureReason } from '../domain/failure-message';
 import { SEVERITIES, type Severity } from '../domain/incident';
 import type { UpdateResult } from '../workflows/messages';
 import { SA } from '../workflows/search-attributes';
@@ -29,10 +30,8 @@ async function severityOf(client: Client, ref: IncidentRef): Promise<Severity> {
   return (await fetchStatus(client, ref)).severity;
 }
 
-const causeMessage = (error: WorkflowUpdateFailedError): string => {
-  const cause = error.cause as (Error & { cause?: Error }) | undefined;
-  return cause?.message || error.message;
-};
+const causeMessage = (error: WorkflowUpdateFailedError): string =>
+  (error.cause && failureReason(error.cause)) || error.message;
 
 /**
  * Sends one human decision as a Workflow Update and returns the workflow's answer; throws

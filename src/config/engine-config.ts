@@ -74,7 +74,9 @@ export function parseEngineConfig(raw: unknown, origin = 'config', lineOf?: Line
         (issue) =>
           `${issue.path}: ${issue.message}${at(issue.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)))}`,
       )
-    : result.error.issues.flatMap((issue) => {
+    : // Not z.prettifyError: that would quote the refused value, and a config file's values
+      // (tokens, URLs with credentials) must never be echoed back.
+      result.error.issues.flatMap((issue) => {
         if (issue.code === 'unrecognized_keys')
           return issue.keys.map(
             (key) =>

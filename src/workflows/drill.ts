@@ -1,6 +1,14 @@
-import { executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DrillClone } from '../activities/drill';
+import { failureMessage } from '../domain/failure-message';
+import { FAILURE } from '../domain/failure-types';
 import { drillSummaryLine, renderDrillReport } from '../domain/drill-report';
 import type { RollbackProcedure } from '../domain/scenarios';
 import {
@@ -19,16 +27,19 @@ import {
 /** Clone, verify, report, clean up: local file and git work of seconds; NotConfigured is final. */
 const drillSteps = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['NotConfigured'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [FAILURE.notConfigured] },
 });
 /** Stopping a clone's service after the drill: best effort, a leftover server is reported. */
 const cleanupSteps = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['NotConfigured', 'PortInUse', 'UnsafeInput'] },
+  retry: {
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [FAILURE.notConfigured, FAILURE.portInUse, FAILURE.unsafeInput],
+  },
 });
 const notifySteps = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotificationRejected'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FAILURE.notificationRejected] },
 });
 
 /** Drill ID: `DRILL-YYYYMMDD-HHMMSS-<run>` from workflow time, unique per run. */
@@ -98,8 +109,8 @@ async function drillOne(drillId: string, procedure: RollbackProcedure, input: Ro
     result.checks.push(...(await drillSteps.verifyDrillClone({ clone, drillId })));
     result.ok = result.checks.every((c) => c.ok);
   } catch (error) {
-    const cause = (error as Error).cause as Error | undefined;
-    result.error = `${(error as Error).message}${cause ? `: ${cause.message}` : ''}`;
+    if (isCancellation(error)) throw error;
+    result.error = failureMessage(error);
   } finally {
     if (clone) await cleanUp(clone, result, input.keepClones === true);
     result.endedAt = new Date().toISOString();
@@ -115,16 +126,20 @@ async function cleanUp(clone: DrillClone, result: DrillProcedureResult, keep: bo
       try {
         await cleanupSteps.stopService({ repoPath: clone.clonePath, service });
       } catch (error) {
+        if (isCancellation(error)) throw error;
         result.checks.push({
           check: `stop-${service}`,
           ok: false,
-          detail: `could not stop the clone's ${service}: ${(error as Error).message}`,
+          detail: `could not stop the clone's ${service}: ${failureMessage(error)}`,
         });
         result.ok = false;
       }
     }
   }
-  if (!keep) await drillSteps.removeDrillClone({ clonePath: clone.clonePath }).catch(() => undefined);
+  if (!keep)
+    await drillSteps.removeDrillClone({ clonePath: clone.clonePath }).catch((error: unknown) => {
+      if (isCancellation(error)) throw error;
+    });
 }
 
 /**

@@ -100,7 +100,7 @@ describe('incident messages on a real dev server', () => {
       );
       assert.match(refused[2]!, /^review by @lead refused: the review is accepted after resolution/);
       assert.match(refused[3]!, /^workaround by @oncall refused: a workaround is recorded during mitigation/);
-      assert.match(refused[4]!, /^recordMitigation by @oncall refused: no human mitigation step is pending/);
+      assert.match(refused[4]!, /^outcome by @oncall refused: no human mitigation step is pending/);
       const { timeline: t1, ...rest1 } = before;
       const { timeline: t2, ...rest2 } = after;
       assert.deepEqual(rest2, rest1, 'nothing but the timeline changed');

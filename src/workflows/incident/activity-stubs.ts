@@ -1,29 +1,30 @@
 import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { FAILURE } from '../../domain/failure-types';
 
 /**
  * Activity stubs for the lifecycle. Every call goes through {@link run} with a one-line summary so
  * the Web UI shows what each activity is for. File writes and notifications retry (they are
- * idempotent or harmless twice); diagnostics fail fast with their non-retryable types.
+ * idempotent or harmless twice); diagnostics and the snapshot retry a few times, then triage records them as unavailable.
  */
 const BASE: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 10, nonRetryableErrorTypes: ['NotificationRejected', 'DiagnosticUnavailable'] },
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: [FAILURE.notificationRejected] },
 };
 
 const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
   notify: {
     startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['NotificationRejected'] },
+    retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FAILURE.notificationRejected] },
   },
   runDiagnostic: {
     startToCloseTimeout: '15 minutes',
     heartbeatTimeout: '1 minute',
-    retry: { maximumAttempts: 2, nonRetryableErrorTypes: ['DiagnosticUnavailable'] },
+    retry: { maximumAttempts: 2 },
   },
   snapshotRepository: {
     startToCloseTimeout: '2 minutes',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DiagnosticUnavailable'] },
+    retry: { maximumAttempts: 3 },
   },
   // A failed probe is a result; only a crashed worker makes the call itself fail.
   probeHealth: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } },
@@ -31,7 +32,11 @@ const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
   cancelCiJob: {
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '1 minute',
-    retry: { maximumAttempts: 2, nonRetryableErrorTypes: ['UnsafeInput', 'NotConfigured', 'CommandFailed'] },
+    retry: {
+      maximumAttempts: 2,
+      // CommandFailed is retryable elsewhere; a CI cancel that exited non-zero is final here.
+      nonRetryableErrorTypes: [FAILURE.unsafeInput, FAILURE.notConfigured, FAILURE.commandFailed],
+    },
   },
   countOpenIncidents: { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } },
   // A pure read of the worker's config; a plan that cannot be built is final (NotConfigured).

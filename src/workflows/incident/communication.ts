@@ -1,4 +1,5 @@
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../domain/duration';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record } from './context';
@@ -48,16 +49,12 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
 export async function sendNotifications(ctx: IncidentContext, finished: () => boolean): Promise<void> {
   const { state } = ctx;
   for (;;) {
-    await condition(
-      () => ctx.outbox.length > 0 || ctx.noteStale === true || ctx.recheckSev2 === true || finished(),
-    );
-    if (ctx.noteStale) {
-      ctx.noteStale = false;
+    await condition(() => ctx.outbox.length > 0 || ctx.noteStale || ctx.recheckSev2 || finished());
+    if (ctx.takeNoteStale()) {
       await rewriteNote(ctx);
       continue;
     }
-    if (ctx.recheckSev2) {
-      ctx.recheckSev2 = false;
+    if (ctx.takeSev2Recheck()) {
       const reason = state.severity === 'SEV-2' ? await otherOpenSev2(ctx) : undefined;
       if (reason) escalate(ctx, `immediate escalation after reassignment: ${reason}`);
       continue;
@@ -72,7 +69,8 @@ export async function sendNotifications(ctx: IncidentContext, finished: () => bo
         text: next.text,
       });
     } catch (error) {
-      record(ctx, 'notify-failed', `${next.kind} notification failed: ${(error as Error).message}`);
+      if (isCancellation(error)) throw error;
+      record(ctx, 'notify-failed', `${next.kind} notification failed: ${failureMessage(error)}`);
     }
     ctx.outbox.shift();
   }
@@ -88,6 +86,7 @@ async function rewriteNote(ctx: IncidentContext): Promise<void> {
       summary: state.summary,
     });
   } catch (error) {
-    record(ctx, 'note', `incident note not rewritten: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'note', `incident note not rewritten: ${failureMessage(error)}`);
   }
 }

@@ -1,62 +1,16 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Policy } from '../../config/policy';
-import type { IncidentInput, Stage } from '../../domain/incident';
-import type {
-  ApproveInput,
-  IncidentStatus,
-  MitigationOutcomeInput,
-  NotificationDraft,
-  RejectInput,
-  WorkaroundInput,
-} from '../messages';
+import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Stage } from '../../domain/incident';
+import type { IncidentStatus } from '../messages';
 import { SA } from '../search-attributes';
+import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
 
-/** A human decision on the option being worked on, consumed by the mitigation loop. */
-export type Decision =
-  | { kind: 'approved'; input: ApproveInput }
-  | { kind: 'rejected'; input: RejectInput }
-  | { kind: 'outcome'; input: MitigationOutcomeInput };
+export { type Decision, nowIso } from './lifecycle';
 
-/**
- * Everything one run of the incident workflow shares: the state answered by `status`, the
- * policy recorded at start, the notification outbox, and the decisions handlers leave for the
- * stage code. Handlers only write here; stage code reads and acts.
- */
-export interface IncidentContext {
-  incident: IncidentInput;
-  state: IncidentStatus;
-  policy: Policy;
-  outbox: NotificationDraft[];
-  decision?: Decision;
-  workaround?: WorkaroundInput;
-  /** The severity was reassigned after the incident note was written: rewrite it. */
-  noteStale?: boolean;
-  /** The incident was reassigned to SEV-2: check for other open SEV-2 incidents. */
-  recheckSev2?: boolean;
-  /** Set when the run is about to finish or continue as new: background loops wind down. */
-  stopping: boolean;
-}
-
-export const nowIso = (): string => new Date().toISOString();
-
-export function record(ctx: IncidentContext, kind: string, message: string): void {
-  ctx.state.timeline.push({ at: nowIso(), stage: ctx.state.stage, kind, message });
-}
-
-/** Records an escalation and queues its notification (sent by the outbox loop). */
-export function escalate(ctx: IncidentContext, reason: string): void {
-  const { state } = ctx;
-  state.escalations.push({ at: nowIso(), reason });
-  record(ctx, 'escalated', `escalated to ${ctx.policy.escalationContact}: ${reason}`);
-  ctx.outbox.push({
-    kind: 'escalation',
-    text: `ESCALATION to ${ctx.policy.escalationContact}: ${state.incidentId} ${state.severity} (${state.stage}): ${reason}`,
-  });
-}
+/** Everything one run of the incident workflow shares: the lifecycle (state and legal transitions). */
+export type IncidentContext = IncidentLifecycle;
 
 /** Search attributes for the Web UI and `incident list`, refreshed on every transition. */
-export function publishSearchAttributes(ctx: IncidentContext): void {
-  const { state } = ctx;
+function upsertIncidentAttributes(state: IncidentStatus): void {
   upsertSearchAttributes([
     { key: SA.incidentId, value: state.incidentId },
     { key: SA.severity, value: state.severity },
@@ -64,6 +18,29 @@ export function publishSearchAttributes(ctx: IncidentContext): void {
     { key: SA.services, value: state.services },
     { key: SA.scenario, value: state.scenario },
   ]);
+}
+
+/** The sandbox's side of the lifecycle: real search attributes and patch markers. */
+export const workflowEffects: LifecycleEffects = {
+  publishSearchAttributes: upsertIncidentAttributes,
+  patched,
+};
+
+export function createContext(...args: ConstructorParameters<typeof IncidentLifecycle>): IncidentContext {
+  return new IncidentLifecycle(...args);
+}
+
+export function record(ctx: IncidentContext, kind: string, message: string): void {
+  ctx.record(kind, message);
+}
+
+/** Records an escalation and queues its notification (sent by the outbox loop). */
+export function escalate(ctx: IncidentContext, reason: string): void {
+  ctx.escalate(reason);
+}
+
+export function publishSearchAttributes(ctx: IncidentContext): void {
+  ctx.publishSearchAttributes();
 }
 
 /** Markdown shown as the workflow's current details in the Web UI. */
@@ -81,10 +58,9 @@ export function showDetails(ctx: IncidentContext, doing: string): void {
   );
 }
 
+/** A stage change with its effects; only the stage loop (workflow.ts) calls it. */
 export function transition(ctx: IncidentContext, stage: Stage, doing: string): void {
-  const from = ctx.state.stage;
-  ctx.state.stage = stage;
-  if (from !== stage) record(ctx, 'stage', `${from} → ${stage}`);
+  ctx.moveTo(stage);
   publishSearchAttributes(ctx);
   showDetails(ctx, doing);
 }

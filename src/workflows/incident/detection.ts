@@ -1,16 +1,17 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { isCancellation, workflowInfo } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { ackDeadline } from '../../domain/ack-deadline';
 import { IMMEDIATE_ESCALATION_LABELS } from '../../domain/incident';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record, showDetails } from './context';
-import { waitWithEscalation } from './waits';
+import { type StageEnd, waitWithEscalation } from './waits';
 
 /**
  * The guide's detection: write the incident note, escalate at once where the guide says so, then
  * wait for an acknowledgement, escalating when the severity's response time passes and again at
  * the escalation interval until someone acknowledges.
  */
-export async function detect(ctx: IncidentContext): Promise<void> {
+export async function detect(ctx: IncidentContext): Promise<StageEnd> {
   const { state } = ctx;
   if (!state.notePath) {
     showDetails(ctx, 'writing the incident note');
@@ -23,7 +24,7 @@ export async function detect(ctx: IncidentContext): Promise<void> {
     record(ctx, 'note', `incident note written: ${state.notePath}`);
     await escalateAtOnceIfNeeded(ctx);
   }
-  await waitWithEscalation(ctx, () => state.acknowledgedBy !== undefined, {
+  return waitWithEscalation(ctx, () => state.acknowledgedBy !== undefined, {
     deadline: 'ack',
     firstDeadline: () =>
       ackDeadline(
@@ -68,7 +69,8 @@ export async function otherOpenSev2(ctx: IncidentContext): Promise<string | unde
     else if (open.count > 0) return `multiple SEV-2 incidents open (${open.detail})`;
     else record(ctx, 'check', 'no other open SEV-2 incident');
   } catch (error) {
-    record(ctx, 'check', `other open SEV-2 incidents not checked: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'check', `other open SEV-2 incidents not checked: ${failureMessage(error)}`);
   }
   return undefined;
 }

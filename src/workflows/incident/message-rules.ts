@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
 import { SEVERITIES } from '../../domain/incident';
 import type {
@@ -12,12 +11,14 @@ import type {
   SetSeverityInput,
   WorkaroundInput,
 } from '../messages';
-import { escalate, type IncidentContext, nowIso, publishSearchAttributes, record } from './context';
+import { type IncidentLifecycle as IncidentContext, nowIso } from './lifecycle';
 
 /**
  * The rule of each incoming message: one `check` (why it does not fit the current stage, or
  * undefined) and one `apply` (a small state change the stage code then acts on). The signal and
- * the Update of a message share the rule, so they can never disagree.
+ * the Update of a message share the rule, so they can never disagree. Rules see only the
+ * lifecycle (no workflow sandbox): search attributes and patch markers are its injected effects,
+ * so they run in a plain unit test.
  */
 export interface MessageRule<T> {
   name: string;
@@ -47,7 +48,7 @@ export const acknowledgeRule: MessageRule<AcknowledgeInput> = {
   apply: (ctx, { by }) => {
     ctx.state.acknowledgedBy = by;
     ctx.state.acknowledgedAt = nowIso();
-    record(ctx, 'acknowledged', `acknowledged by ${by}`);
+    ctx.record('acknowledged', `acknowledged by ${by}`);
     return `acknowledged by ${by}`;
   },
 };
@@ -65,15 +66,14 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
   apply: (ctx, input) => {
     const from = ctx.state.severity;
     ctx.state.severity = input.severity;
-    record(
-      ctx,
+    ctx.record(
       'severity',
       `severity ${from} → ${input.severity} by ${input.by}${input.reason ? `: ${input.reason}` : ''}`,
     );
-    publishSearchAttributes(ctx);
-    if (ctx.state.notePath) ctx.noteStale = true;
-    if (input.severity === 'SEV-2') ctx.recheckSev2 = true;
-    if (input.severity === 'SEV-1' && from !== 'SEV-1') escalate(ctx, 'severity reassigned to SEV-1');
+    ctx.publishSearchAttributes();
+    if (ctx.state.notePath) ctx.markNoteStale();
+    if (input.severity === 'SEV-2') ctx.requestSev2Recheck();
+    if (input.severity === 'SEV-1' && from !== 'SEV-1') ctx.escalate('severity reassigned to SEV-1');
     return `severity is now ${input.severity}`;
   },
 };
@@ -101,9 +101,8 @@ export const approveRule: MessageRule<ApproveInput> = {
     return authorize(ctx, input.option, input.approver);
   },
   apply: (ctx, input) => {
-    ctx.decision = { kind: 'approved', input };
-    record(
-      ctx,
+    ctx.decide({ kind: 'approved', input });
+    ctx.record(
       'approved',
       `${input.option} approved by ${input.approver}${input.comment ? `: ${input.comment}` : ''}`,
     );
@@ -123,9 +122,8 @@ export const rejectRule: MessageRule<RejectInput> = {
     return authorize(ctx, input.option, input.approver);
   },
   apply: (ctx, input) => {
-    ctx.decision = { kind: 'rejected', input };
-    record(
-      ctx,
+    ctx.decide({ kind: 'rejected', input });
+    ctx.record(
       'rejected',
       `${input.option} rejected by ${input.approver}${input.reason ? `: ${input.reason}` : ''}`,
     );
@@ -134,9 +132,10 @@ export const rejectRule: MessageRule<RejectInput> = {
 };
 
 export const recordMitigationRule: MessageRule<MitigationOutcomeInput> = {
-  name: 'recordMitigation',
+  // Named as an operator types it (`incident outcome`); the message itself is recordMitigation.
+  name: 'outcome',
   check: (ctx, input) => {
-    if (!input?.by || !input.option) return 'recordMitigation needs `option` and `by`';
+    if (!input?.by || !input.option) return 'outcome needs `option` and `by`';
     if (input.outcome !== 'succeeded' && input.outcome !== 'failed')
       return 'outcome must be succeeded or failed';
     const pending = ctx.state.pendingAction;
@@ -147,9 +146,8 @@ export const recordMitigationRule: MessageRule<MitigationOutcomeInput> = {
     return undefined;
   },
   apply: (ctx, input) => {
-    ctx.decision = { kind: 'outcome', input };
-    record(
-      ctx,
+    ctx.decide({ kind: 'outcome', input });
+    ctx.record(
       'mitigation-outcome',
       `${input.option} ${input.outcome} (recorded by ${input.by})${input.detail ? `: ${input.detail}` : ''}`,
     );
@@ -167,8 +165,8 @@ export const workaroundRule: MessageRule<WorkaroundInput> = {
     return undefined;
   },
   apply: (ctx, input) => {
-    ctx.workaround = input;
-    record(ctx, 'workaround', `workaround by ${input.by}: ${input.description}`);
+    ctx.recordWorkaround(input);
+    ctx.record('workaround', `workaround by ${input.by}: ${input.description}`);
     return 'workaround recorded; service counts as restored';
   },
 };
@@ -195,14 +193,14 @@ export const resolveRule: MessageRule<ResolveInput> = {
     if (ctx.state.resolution) return `already resolved by ${ctx.state.resolution.by}; recovery check running`;
     return undefined;
   },
-  signalCheck: (_ctx, input) =>
-    hasFix(input.fix) || patched(RESOLVE_FIX_OPTIONAL_PATCH)
+  signalCheck: (ctx, input) =>
+    hasFix(input.fix) || ctx.patched(RESOLVE_FIX_OPTIONAL_PATCH)
       ? undefined
       : 'resolve needs a fix reference (branch, commit or tag)',
   apply: (ctx, input) => {
     // The root cause is needed now; the fix reference may come later, with the review.
     ctx.state.resolution = { by: input.by, at: nowIso(), whys: [...input.whys], fix: { ...input.fix } };
-    record(ctx, 'resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
+    ctx.record('resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
     return 'resolution recorded; verifying recovery';
   },
 };
@@ -226,8 +224,7 @@ export const reviewRule: MessageRule<ReviewInput> = {
     ctx.state.review = { ...input, at: nowIso() };
     if (ctx.state.resolution && hasFix(input.fix))
       ctx.state.resolution.fix = { ...ctx.state.resolution.fix, ...input.fix };
-    record(
-      ctx,
+    ctx.record(
       'review',
       `post-incident review recorded by ${input.by}${hasFix(ctx.state.resolution?.fix) ? '' : '; fix reference still pending'}`,
     );

@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, executeChild } from '@temporalio/workflow';
+import { executeChild, isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import type { MitigationStep } from '../../domain/scenarios';
 import { failureLine, type StepFailure } from '../../domain/step-failure';
 import type { ApproveInput, OptionAttempt } from '../messages';
@@ -19,7 +20,7 @@ import { type IncidentContext, nowIso, record, showDetails } from './context';
  * procedure's), the visual-baselines child, or the CI-cancel activity. A child that returns
  * ok=false, fails, or outlives `policy.rollbackTimeout` counts as a failed option.
  */
-export type Outcome = 'succeeded' | 'failed' | 'rejected' | 'workaround';
+export type Outcome = 'succeeded' | 'failed' | 'rejected' | 'workaround' | 'continue-as-new';
 
 export function pushAttempt(ctx: IncidentContext, attempt: OptionAttempt): void {
   ctx.state.optionsTried.push(attempt);
@@ -123,7 +124,8 @@ export async function runRollback(
     noteDetachedHead(ctx, step, result);
     return outcome;
   } catch (error) {
-    const detail = `${workflowType} failed: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`;
+    if (isCancellation(error)) throw error;
+    const detail = `${workflowType} failed: ${failureMessage(error)}`;
     return settle(ctx, step, round, false, detail);
   }
 }
@@ -133,12 +135,6 @@ export function ciRunId(ctx: IncidentContext): string | undefined {
   const details = ctx.incident.details;
   return details?.ciRunId ?? details?.runId;
 }
-
-const failureText = (error: unknown): string => {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
-  return (cause as Error).message;
-};
 
 export async function cancelCiRun(
   ctx: IncidentContext,
@@ -156,7 +152,8 @@ export async function cancelCiRun(
     const detail = `CI run ${runId} cancelled${result.tail ? `: ${result.tail.split('\n').at(-1)}` : ''}`;
     return settle(ctx, step, round, true, detail);
   } catch (error) {
-    return settle(ctx, step, round, false, `cancelling CI run ${runId} failed: ${failureText(error)}`);
+    if (isCancellation(error)) throw error;
+    return settle(ctx, step, round, false, `cancelling CI run ${runId} failed: ${failureMessage(error)}`);
   }
 }
 
@@ -184,6 +181,7 @@ export async function runBaselinesUpdate(
       : `visualBaselinesUpdate failed at step ${result.failedStep ?? 'unknown'}${result.error ? `: ${result.error}` : ''}`;
     return settle(ctx, step, round, result.ok, detail);
   } catch (error) {
-    return settle(ctx, step, round, false, `visualBaselinesUpdate failed: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    return settle(ctx, step, round, false, `visualBaselinesUpdate failed: ${failureMessage(error)}`);
   }
 }

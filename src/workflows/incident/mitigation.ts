@@ -1,4 +1,5 @@
-import { patched } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { isAutoApproved } from '../../domain/approval';
 import { describeStep } from '../../domain/procedures';
 import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from '../../domain/scenarios';
@@ -14,7 +15,8 @@ import {
   runRollback,
 } from './mitigation-actions';
 import { run } from './activity-stubs';
-import { waitWithEscalation } from './waits';
+import { awaitDecision } from './awaiting-decision';
+import { type StageEnd, waitWithEscalation } from './waits';
 
 /**
  * The guide's mitigation: the scenario's options in order of preference. Destructive options wait
@@ -23,7 +25,7 @@ import { waitWithEscalation } from './waits';
  * the outcome. A `workaround` record ends mitigation at any point; when every option has failed
  * the workflow escalates and waits for one.
  */
-export async function mitigate(ctx: IncidentContext): Promise<void> {
+export async function mitigate(ctx: IncidentContext): Promise<StageEnd> {
   const { state } = ctx;
   const round = (state.mitigationRound ??= 1);
   const steps = mitigationSteps(ctx);
@@ -38,18 +40,20 @@ export async function mitigate(ctx: IncidentContext): Promise<void> {
     const step = steps[i]!;
     state.currentOption = step.option;
     const outcome = await attempt(ctx, step, round);
+    if (outcome === 'continue-as-new') return outcome;
     if (outcome === 'succeeded') return mitigated(ctx, step.option);
     if (outcome === 'workaround') break;
   }
   if (!ctx.workaround) {
     state.awaitingWorkaround = true;
     escalate(ctx, 'every mitigation option failed or was rejected: waiting for a workaround record');
-    await waitWithEscalation(ctx, () => ctx.workaround !== undefined, {
+    const end = await waitWithEscalation(ctx, () => ctx.workaround !== undefined, {
       deadline: 'workaround',
       firstDeadline: () => Date.now(),
       reason: () => 'still no workaround recorded after every mitigation option failed',
       summary: 'Wait for a workaround record',
     });
+    if (end === 'continue-as-new') return end;
   }
   const w = ctx.workaround!;
   pushAttempt(ctx, {
@@ -61,7 +65,7 @@ export async function mitigate(ctx: IncidentContext): Promise<void> {
     round,
   });
   state.awaitingWorkaround = false;
-  mitigated(ctx, 'workaround');
+  return mitigated(ctx, 'workaround');
 }
 
 /** Patch: an unclassified incident gets the least destructive procedures (not the full rollback). */
@@ -89,25 +93,20 @@ async function proposalPlan(ctx: IncidentContext, step: MitigationStep): Promise
       ...plan.steps.map(describeStep),
     ];
   } catch (error) {
-    return [`cannot be planned: ${(error as Error).message}`];
+    if (isCancellation(error)) throw error;
+    return [`cannot be planned: ${failureMessage(error)}`];
   }
 }
 
-function mitigated(ctx: IncidentContext, option: string): void {
+function mitigated(ctx: IncidentContext, option: string): 'done' {
   const { state } = ctx;
   state.mitigatedAt = nowIso();
   delete state.currentOption;
   delete state.pendingApproval;
   delete state.pendingAction;
-  ctx.workaround = undefined;
+  ctx.clearWorkaround();
   record(ctx, 'mitigated', `service restored by ${option}`);
-}
-
-/** The decision a handler left, consumed once (a function so TypeScript does not narrow across awaits). */
-function takeDecision(ctx: IncidentContext): Decision | undefined {
-  const decision = ctx.decision;
-  ctx.decision = undefined;
-  return decision;
+  return 'done';
 }
 
 const approvedThisRound = (ctx: IncidentContext, option: string, round: number) =>
@@ -136,7 +135,7 @@ async function attempt(ctx: IncidentContext, step: MitigationStep, round: number
       });
     } else {
       const decided = await awaitApproval(ctx, step, round);
-      if (decided === 'workaround' || decided === 'rejected') return decided;
+      if (decided === 'workaround' || decided === 'rejected' || decided === 'continue-as-new') return decided;
       approval = decided;
     }
   }
@@ -154,42 +153,9 @@ async function attempt(ctx: IncidentContext, step: MitigationStep, round: number
   return awaitHumanOutcome(ctx, step, round);
 }
 
-async function awaitApproval(
-  ctx: IncidentContext,
-  step: MitigationStep,
-  round: number,
-): Promise<ApproveInput | 'rejected' | 'workaround'> {
-  const { state, policy } = ctx;
-  // A run continued-as-new resumes the same pending approval (and its clock).
-  const carried = state.pendingApproval?.option === step.option ? state.pendingApproval : undefined;
-  const since = carried?.since ?? nowIso();
-  // Planned before the approval is pending, so nobody sees (or approves) it without its steps.
-  const plan = carried ? undefined : await proposalPlan(ctx, step);
-  state.pendingApproval = carried ?? {
-    option: step.option,
-    risk: step.risk,
-    since,
-    deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
-    ...(step.procedure ? { procedure: step.procedure } : {}),
-    ...(plan ? { plan } : {}),
-  };
-  ctx.decision = undefined;
-  if (!carried)
-    record(
-      ctx,
-      'proposed',
-      `${step.option} (${step.risk}) waits for approval: ${step.description}${plan ? `\n${plan.join('\n')}` : ''}`,
-    );
-  await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
-    deadline: 'approval',
-    firstDeadline: () => Date.parse(state.pendingApproval?.since ?? since) + policy.approvalDeadline,
-    reason: () => `${step.option} has waited for approval past its deadline`,
-    summary: `Wait for approval of ${step.option}`,
-  });
-  delete state.pendingApproval;
-  const decision = takeDecision(ctx);
-  if (!decision) return 'workaround';
-  if (decision.kind === 'rejected') {
+/** A rejection of the option, in optionsTried. */
+function rejected(ctx: IncidentContext, step: MitigationStep, round: number, decision: Decision): 'rejected' {
+  if (decision.kind === 'rejected')
     pushAttempt(ctx, {
       option: step.option,
       outcome: 'rejected',
@@ -198,9 +164,17 @@ async function awaitApproval(
       round,
       ...(decision.input.reason ? { detail: decision.input.reason } : {}),
     });
-    return 'rejected';
-  }
-  if (decision.kind !== 'approved') return 'rejected';
+  return 'rejected';
+}
+
+async function awaitApproval(
+  ctx: IncidentContext,
+  step: MitigationStep,
+  round: number,
+): Promise<ApproveInput | 'rejected' | 'workaround' | 'continue-as-new'> {
+  const decision = await awaitDecision(ctx, step, 'approval', () => proposalPlan(ctx, step));
+  if (decision === 'workaround' || decision === 'continue-as-new') return decision;
+  if (decision.kind !== 'approved') return rejected(ctx, step, round, decision);
   pushAttempt(ctx, {
     option: step.option,
     outcome: 'approved',
@@ -217,54 +191,21 @@ async function awaitHumanOutcome(
   step: MitigationStep,
   round: number,
 ): Promise<Outcome> {
-  const { state, policy } = ctx;
-  const carried = state.pendingAction?.option === step.option ? state.pendingAction : undefined;
-  const since = carried?.since ?? nowIso();
-  state.pendingAction = carried ?? {
-    option: step.option,
-    description: step.description,
-    since,
-    deadline: new Date(Date.parse(since) + policy.approvalDeadline).toISOString(),
-  };
-  ctx.decision = undefined;
-  if (!carried)
-    record(
-      ctx,
-      'proposed',
-      `${step.option} is for a human to carry out: ${step.description}; record the outcome with recordMitigation`,
-    );
-  await waitWithEscalation(ctx, () => ctx.decision !== undefined || ctx.workaround !== undefined, {
-    deadline: 'action',
-    firstDeadline: () => Date.parse(state.pendingAction?.since ?? since) + policy.approvalDeadline,
-    reason: () => `nobody has recorded the outcome of ${step.option}`,
-    summary: `Wait for the outcome of ${step.option}`,
-  });
-  delete state.pendingAction;
-  const decision = takeDecision(ctx);
-  if (!decision) {
+  const decision = await awaitDecision(ctx, step, 'action');
+  if (decision === 'continue-as-new') return decision;
+  if (decision === 'workaround') {
     // A workaround is recorded; the human step is superseded by it.
-    if (step.option === 'workaround') return 'workaround';
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: 'skipped',
-      at: nowIso(),
-      detail: 'superseded by a workaround',
-      round,
-    });
+    if (step.option !== 'workaround')
+      pushAttempt(ctx, {
+        option: step.option,
+        outcome: 'skipped',
+        at: nowIso(),
+        detail: 'superseded by a workaround',
+        round,
+      });
     return 'workaround';
   }
-  if (decision.kind === 'rejected') {
-    pushAttempt(ctx, {
-      option: step.option,
-      outcome: 'rejected',
-      at: nowIso(),
-      by: decision.input.approver,
-      round,
-      ...(decision.input.reason ? { detail: decision.input.reason } : {}),
-    });
-    return 'rejected';
-  }
-  if (decision.kind !== 'outcome') return 'rejected';
+  if (decision.kind !== 'outcome') return rejected(ctx, step, round, decision);
   const { input } = decision;
   pushAttempt(ctx, {
     option: step.option,

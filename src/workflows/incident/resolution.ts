@@ -3,20 +3,26 @@ import { errorBudgetConsumed } from '../../domain/error-budget';
 import { formatDuration } from '../../domain/duration';
 import type { VerificationRecord } from '../messages';
 import { run } from './activity-stubs';
-import { escalate, type IncidentContext, nowIso, record, showDetails, transition } from './context';
+import { escalate, type IncidentContext, nowIso, record, showDetails } from './context';
 import { waitUntil } from './waits';
 
 /**
  * The guide's resolution: wait for the root cause (5 whys; the fix reference is optional here and
  * may come with the review, see resolveRule), then verify
  * recovery by probing health at the configured interval for the configured duration (durable
- * timers). Verified: compute the error budget consumed and move to review. Not verified: back to
- * mitigation, with an escalation. Returns true when resolved.
+ * timers). Verified: compute the error budget consumed (the stage loop moves to review). Not
+ * verified: escalate and clear the resolution (the stage loop goes back to mitigation).
  */
-export async function resolve(ctx: IncidentContext): Promise<boolean> {
+export async function resolve(
+  ctx: IncidentContext,
+): Promise<'verified' | 'not-verified' | 'continue-as-new'> {
   const { state } = ctx;
   showDetails(ctx, 'service restored; waiting for the root cause and fix (resolve)');
-  await waitUntil(() => state.resolution !== undefined, undefined, 'Wait for resolve');
+  if (
+    (await waitUntil(() => state.resolution !== undefined, undefined, 'Wait for resolve')) ===
+    'continue-as-new'
+  )
+    return 'continue-as-new';
   const verification = await verifyRecovery(ctx);
   state.verification = verification;
   if (verification.verified === false) {
@@ -29,8 +35,7 @@ export async function resolve(ctx: IncidentContext): Promise<boolean> {
     delete state.resolution;
     delete state.mitigatedAt;
     state.mitigationRound = (state.mitigationRound ?? 1) + 1;
-    transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
-    return false;
+    return 'not-verified';
   }
   state.resolvedAt = nowIso();
   const start = Math.min(
@@ -56,7 +61,7 @@ export async function resolve(ctx: IncidentContext): Promise<boolean> {
     'resolved',
     `resolved; downtime ${formatDuration(downtimeMs)}, error budget consumed ${budget.consumedPercent}% of the ${ctx.policy.slo.availabilityPercent}% SLO`,
   );
-  return true;
+  return 'verified';
 }
 
 async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord> {

@@ -1,15 +1,17 @@
+import { isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { renderReport } from '../../domain/report';
 import type { RelatedIncident } from '../../domain/report';
 import { run } from './activity-stubs';
-import { type IncidentContext, record, showDetails, transition } from './context';
+import { type IncidentContext, record, showDetails } from './context';
 import { waitUntil, waitWithEscalation } from './waits';
 
 /**
  * The guide's post-incident review: write the report draft at once, remind before the 48-hour
- * deadline, escalate when it is missed (and keep escalating), and close on the `review` record
- * with the final report.
+ * deadline, escalate when it is missed (and keep escalating), until the `review` record. Returns
+ * the related incidents for the final report, which the stage loop writes after closing.
  */
-export async function reviewStage(ctx: IncidentContext): Promise<void> {
+export async function reviewStage(ctx: IncidentContext): Promise<RelatedIncident[] | 'continue-as-new'> {
   const { state, policy } = ctx;
   const related = await findRelated(ctx);
   if (!state.reportPath) await writeReport(ctx, related, 'draft');
@@ -25,14 +27,13 @@ export async function reviewStage(ctx: IncidentContext): Promise<void> {
       ctx,
       `waiting for the post-incident review (reminder ${i + 1} of ${reminders.length} due ${new Date(reminders[i]!).toISOString()})`,
     );
-    if (
-      await waitUntil(
-        reviewed,
-        reminders[i],
-        `Wait for review; reminder ${i + 1} at deadline minus ${(deadline - reminders[i]!) / 3_600_000} h`,
-      )
-    )
-      break;
+    const end = await waitUntil(
+      reviewed,
+      reminders[i],
+      `Wait for review; reminder ${i + 1} at deadline minus ${(deadline - reminders[i]!) / 3_600_000} h`,
+    );
+    if (end === 'continue-as-new') return end;
+    if (end === 'done') break;
     state.reviewRemindersSent = i + 1;
     record(
       ctx,
@@ -44,13 +45,21 @@ export async function reviewStage(ctx: IncidentContext): Promise<void> {
       text: `Reminder: post-incident review of ${state.incidentId} is due ${state.deadlines.review} (report: ${state.reportPath ?? 'pending'})`,
     });
   }
-  await waitWithEscalation(ctx, reviewed, {
+  const end = await waitWithEscalation(ctx, reviewed, {
     deadline: 'review',
     firstDeadline: () => deadline,
     reason: () => `post-incident review missed its ${policy.review.deadline / 3_600_000}-hour deadline`,
     summary: 'Wait for the post-incident review',
   });
-  await writeReport(ctx, related, 'final');
+  return end === 'continue-as-new' ? end : related;
+}
+
+/** The review is in: the incident closes (the stage loop then moves to closed and writes the final report). */
+export function markClosed(ctx: IncidentContext): void {
+  const { state } = ctx;
+  state.closedAt = new Date().toISOString();
+  state.reviewedAt = state.review?.at;
+  record(ctx, 'closed', `post-incident review by ${state.review?.by ?? 'unknown'}; incident closed`);
 }
 
 async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
@@ -65,25 +74,20 @@ async function findRelated(ctx: IncidentContext): Promise<RelatedIncident[]> {
       ...(state.resolution?.whys.length ? { rootCause: state.resolution.whys.at(-1) } : {}),
     });
   } catch (error) {
-    record(ctx, 'related', `related incidents not found: ${(error as Error).message}`);
+    if (isCancellation(error)) throw error;
+    record(ctx, 'related', `related incidents not found: ${failureMessage(error)}`);
     return [];
   }
 }
 
-async function writeReport(
+/** The draft during review; the final one after the stage loop closed the incident (it shows that transition too). */
+export async function writeReport(
   ctx: IncidentContext,
   related: RelatedIncident[],
   kind: 'draft' | 'final',
 ): Promise<void> {
   const { state } = ctx;
   const usersAffected = ctx.incident.details?.usersAffected;
-  if (kind === 'final') {
-    state.closedAt = new Date().toISOString();
-    state.reviewedAt = state.review?.at;
-    record(ctx, 'closed', `post-incident review by ${state.review?.by ?? 'unknown'}; incident closed`);
-    // The final report shows the closing transition too.
-    transition(ctx, 'closed', 'closed; writing the final report');
-  }
   const markdown = renderReport({
     status: state,
     related,

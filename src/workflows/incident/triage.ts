@@ -1,17 +1,11 @@
-import { ApplicationFailure, ActivityFailure } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import { alertTrend } from '../../domain/alert-trend';
+import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../domain/duration';
 import { scenarioSpec } from '../../domain/scenarios';
 import type { TriageAnswers } from '../messages';
 import { run } from './activity-stubs';
 import { type IncidentContext, record, showDetails } from './context';
-
-const failureText = (error: unknown): string => {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
-    return `${error.cause.type ?? 'error'}: ${error.cause.message}`;
-  }
-  return (error as Error).message;
-};
 
 /**
  * The guide's triage: snapshot the repository (what changed since known-good), run the scenario's
@@ -46,7 +40,8 @@ export async function triage(ctx: IncidentContext): Promise<void> {
         : `no commits since known-good ${snapshot.knownGood.tag}: not a code regression`
       : `unknown: no known-good version found; HEAD is ${snapshot.head.slice(0, 7)}`;
   } catch (error) {
-    regression = `unknown: repository snapshot unavailable (${failureText(error)})`;
+    if (isCancellation(error)) throw error;
+    regression = `unknown: repository snapshot unavailable (${failureMessage(error)})`;
   }
   record(ctx, 'triage-regression', `Is this a regression? ${regression}`);
 
@@ -60,7 +55,8 @@ export async function triage(ctx: IncidentContext): Promise<void> {
       diagnostics.push({ diagnostic, ok: result.ok, summary: result.summary });
       record(ctx, 'diagnostic', `${diagnostic}: ${result.ok ? 'ok' : 'FAILED'}: ${result.summary}`);
     } catch (error) {
-      const summary = failureText(error);
+      if (isCancellation(error)) throw error;
+      const summary = failureMessage(error);
       diagnostics.push({ diagnostic, ok: 'unavailable', summary });
       record(ctx, 'diagnostic', `${diagnostic}: unavailable (${summary})`);
     }

@@ -1,33 +1,53 @@
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import { escalate, type IncidentContext, showDetails } from './context';
 
-/** Thrown out of a wait when the server suggests continue-as-new; the main loop carries the state over. */
-export class ContinueAsNewRequested extends Error {
-  constructor() {
-    super('continue-as-new suggested');
-    this.name = 'ContinueAsNewRequested';
-  }
-}
+/**
+ * How a wait ended: `done`, its deadline passed (`timeout`), or `continue-as-new`: the server
+ * suggests continuing as new, or the history passed the size check ({@link continueAsNewDue}), and
+ * the wait is a safe point to do so. Every caller returns `continue-as-new` at once, changing nothing, up
+ * to the stage loop, which carries the state over; so no stage is ever half-carried.
+ */
+export type WaitEnd = 'done' | 'timeout' | 'continue-as-new';
+
+/** How a stage ended: done (the stage loop moves on) or stopped at a safe point to continue as new. */
+export type StageEnd = 'done' | 'continue-as-new';
 
 /**
- * Waits until `done()` or the instant `until` (ms epoch; none = forever). Returns true when done.
- * Also wakes when the history grows large enough for continue-as-new, and then throws
- * {@link ContinueAsNewRequested} (only if not done) so no stage is ever half-carried.
+ * Backstop for servers that give no suggestion (before 1.20, or configured without one): well
+ * under Temporal's hard limits of 51,200 events and 50 MB per history.
  */
+const HISTORY_EVENTS_LIMIT = 20_000;
+const HISTORY_BYTES_LIMIT = 20 * 1024 * 1024;
+
+/**
+ * Patch: continue as new on the size check too. A running incident that grew past the limits
+ * without a suggestion kept running before this change and must replay as it ran; the marker is
+ * written only the first time a history is that large, so other histories are unchanged.
+ */
+export const CONTINUE_AS_NEW_ON_SIZE_PATCH = 'continue-as-new-on-history-size';
+
+/** True when this run should end at its next safe point and continue as new. */
+export function continueAsNewDue(): boolean {
+  const info = workflowInfo();
+  if (info.continueAsNewSuggested) return true;
+  const large = info.historyLength >= HISTORY_EVENTS_LIMIT || info.historySize >= HISTORY_BYTES_LIMIT;
+  return large && patched(CONTINUE_AS_NEW_ON_SIZE_PATCH);
+}
+
+/** Waits until `done()` or the instant `until` (ms epoch; none = forever). */
 export async function waitUntil(
   done: () => boolean,
   until: number | undefined,
   summary: string,
-): Promise<boolean> {
-  const wake = () => done() || workflowInfo().continueAsNewSuggested;
+): Promise<WaitEnd> {
+  const wake = () => done() || continueAsNewDue();
   if (until === undefined) await condition(wake);
   else {
     const remaining = until - Date.now();
     if (remaining > 0) await condition(wake, remaining, { summary });
   }
-  if (done()) return true;
-  if (workflowInfo().continueAsNewSuggested) throw new ContinueAsNewRequested();
-  return false;
+  if (done()) return 'done';
+  return continueAsNewDue() ? 'continue-as-new' : 'timeout';
 }
 
 export interface EscalatingWait {
@@ -52,7 +72,7 @@ export async function waitWithEscalation(
   ctx: IncidentContext,
   done: () => boolean,
   wait: EscalatingWait,
-): Promise<void> {
+): Promise<'done' | 'continue-as-new'> {
   const { state } = ctx;
   const rounds = (state.escalationRounds ??= {});
   while (!done()) {
@@ -62,12 +82,14 @@ export async function waitWithEscalation(
     state.deadlines[wait.deadline] = new Date(deadline).toISOString();
     showDetails(ctx, wait.summary);
     const moved = () => round === 0 && wait.firstDeadline() !== deadline;
-    const woke = await waitUntil(() => done() || moved(), deadline, wait.summary);
-    if (woke) continue; // done (the loop ends) or the first deadline moved (wait on the new one)
+    const end = await waitUntil(() => done() || moved(), deadline, wait.summary);
+    if (end === 'continue-as-new') return end; // the deadline and its rounds carry over
+    if (end === 'done') continue; // done (the loop ends) or the first deadline moved (wait on the new one)
     escalate(ctx, wait.reason());
     rounds[wait.deadline] = round + 1;
     state.deadlines[wait.deadline] = new Date(Date.now() + ctx.policy.escalationInterval).toISOString();
   }
   delete state.deadlines[wait.deadline];
   delete rounds[wait.deadline];
+  return 'done';
 }

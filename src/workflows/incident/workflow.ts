@@ -7,26 +7,29 @@ import {
 } from '@temporalio/workflow';
 import { defaultPolicy, type Policy, policySchema } from '../../config/policy';
 import { formatDuration } from '../../domain/duration';
+import { issuesLine } from '../../domain/failure-message';
+import { FAILURE } from '../../domain/failure-types';
 import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
 import { run } from './activity-stubs';
 import { sendNotifications, statusUpdates } from './communication';
 import {
+  createContext,
   type IncidentContext,
   nowIso,
   publishSearchAttributes,
   record,
   showDetails,
   transition,
+  workflowEffects,
 } from './context';
 import { detect } from './detection';
 import { installHandlers } from './handlers';
 import { mitigate } from './mitigation';
 import { resolve } from './resolution';
-import { reviewStage } from './review';
+import { markClosed, reviewStage, writeReport } from './review';
 import { triage } from './triage';
-import { ContinueAsNewRequested } from './waits';
 
 /**
  * One incident from detection to close, following the incident response guide: detection
@@ -34,22 +37,23 @@ import { ContinueAsNewRequested } from './waits';
  * children, human steps), resolution (5 whys, recovery check, error budget), post-incident review
  * (report, 48-hour deadline), with SEV-1/2 status updates beside it. All state is one object
  * answered by the `status` query; the policy comes from the worker through the `loadPolicy`
- * activity (recorded in history). Long incidents continue-as-new carrying state and policy.
+ * activity (recorded in history). Long incidents continue-as-new at a safe point (a wait) when the
+ * server suggests it, carrying state, policy and outbox.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
   const incident = parseIncident(input);
   const info = workflowInfo();
   const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
   state.runs = (state.runs ?? 0) + 1;
-  const ctx: IncidentContext = {
+  const ctx: IncidentContext = createContext(
     incident,
     state,
     // Handlers are installed before the policy activity returns so no early message is lost; until
     // then the guide's defaults answer (only a SEV-1 reassignment in that instant would use them).
-    policy: input.policy ? parsePolicy(input.policy) : defaultPolicy(),
-    outbox: [...(input.outbox ?? [])],
-    stopping: false,
-  };
+    input.policy ? parsePolicy(input.policy) : defaultPolicy(),
+    [...(input.outbox ?? [])],
+    workflowEffects,
+  );
   installHandlers(ctx);
   publishSearchAttributes(ctx);
   if (!input.carried) {
@@ -67,35 +71,36 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const notifier = sendNotifications(ctx, () => finished);
   const cadence = statusUpdates(ctx);
   const windDown = async () => {
-    ctx.stopping = true;
+    ctx.stop();
     await cadence;
     finished = true;
     await notifier;
     await condition(allHandlersFinished);
   };
 
-  try {
-    await runStages(ctx);
-  } catch (error) {
-    if (!(error instanceof ContinueAsNewRequested)) throw error;
-    await windDown();
+  const end = await runStages(ctx);
+  await windDown();
+  if (end === 'continue-as-new')
     return continueAsNew<typeof incidentWorkflow>({
       incident: input.incident,
       carried: state,
       policy: ctx.policy,
       outbox: ctx.outbox,
     });
-  }
-  await windDown();
   return state;
 }
 
-async function runStages(ctx: IncidentContext): Promise<void> {
+/**
+ * The stage loop, the one place stages change. A stage returns `continue-as-new` when it stopped
+ * at a safe point (a wait) because the server suggests continuing as new; the loop then ends
+ * without changing the stage, and the next run resumes it from the carried state.
+ */
+async function runStages(ctx: IncidentContext): Promise<'closed' | 'continue-as-new'> {
   const { state } = ctx;
   for (;;) {
     switch (state.stage) {
       case 'detection':
-        await detect(ctx);
+        if ((await detect(ctx)) === 'continue-as-new') return 'continue-as-new';
         transition(ctx, 'triage', 'triage: diagnostics and the three questions');
         break;
       case 'triage':
@@ -103,18 +108,29 @@ async function runStages(ctx: IncidentContext): Promise<void> {
         transition(ctx, 'mitigation', 'mitigation: options in order of preference');
         break;
       case 'mitigation':
-        await mitigate(ctx);
+        if ((await mitigate(ctx)) === 'continue-as-new') return 'continue-as-new';
         transition(ctx, 'resolution', 'service restored; waiting for root cause and fix');
         break;
-      case 'resolution':
-        if (await resolve(ctx)) transition(ctx, 'review', 'resolved; post-incident review due');
+      case 'resolution': {
+        const recovery = await resolve(ctx);
+        if (recovery === 'continue-as-new') return recovery;
+        if (recovery === 'verified') transition(ctx, 'review', 'resolved; post-incident review due');
+        else
+          transition(ctx, 'mitigation', `recovery check failed; mitigation round ${state.mitigationRound}`);
         break;
-      case 'review':
-        await reviewStage(ctx);
+      }
+      case 'review': {
+        const related = await reviewStage(ctx);
+        if (related === 'continue-as-new') return related;
+        markClosed(ctx);
+        transition(ctx, 'closed', 'closed; writing the final report');
+        await writeReport(ctx, related, 'final');
+        // Refreshes the search attributes and details once more, as before the final report moved here.
         transition(ctx, 'closed', `closed; report at ${state.reportPath ?? 'unknown'}`);
         break;
+      }
       case 'closed':
-        return;
+        return 'closed';
     }
   }
 }
@@ -126,13 +142,10 @@ async function runStages(ctx: IncidentContext): Promise<void> {
 function parseIncident(input: IncidentWorkflowInput): IncidentInput {
   const result = incidentInputSchema.safeParse(input?.incident);
   if (result.success) return result.data;
-  const reasons = result.error.issues
-    .map((i) => `${i.path.join('.') || 'incident'}: ${i.message}`)
-    .join('; ');
   throw ApplicationFailure.create({
-    type: 'InvalidIncidentInput',
+    type: FAILURE.invalidIncidentInput,
     nonRetryable: true,
-    message: `invalid incident input: ${reasons}`,
+    message: `invalid incident input: ${issuesLine(result.error, undefined, 'incident')}`,
   });
 }
 
@@ -140,11 +153,10 @@ function parseIncident(input: IncidentWorkflowInput): IncidentInput {
 function parsePolicy(raw: unknown): Policy {
   const result = policySchema.safeParse(raw);
   if (result.success) return result.data;
-  const reasons = result.error.issues.map((i) => `policy.${i.path.join('.')}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
-    type: 'InvalidPolicy',
+    type: FAILURE.invalidPolicy,
     nonRetryable: true,
-    message: `invalid policy: ${reasons}`,
+    message: `invalid policy: ${issuesLine(result.error, 'policy')}`,
   });
 }
 

@@ -3,6 +3,7 @@
  * newest first and every step's fate is recorded for the result and the incident timeline.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { failureMessage } from '../../domain/failure-message';
 import { asStepFailure, type StepFailure } from '../../domain/step-failure';
 import type { RollbackStepRecord } from '../rollback-contract';
 
@@ -17,12 +18,8 @@ export class RollbackStepFailed extends Error {
   }
 }
 
-/** The activity's own message, not the "Activity task failed" wrapper. */
-export function reasonOf(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return reasonOf(error.cause);
-  if (error instanceof ApplicationFailure) return `${error.type ?? 'Error'}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
+/** The activity's own message, not the "Activity task failed" wrapper (the engine's one failureMessage). */
+export const reasonOf = failureMessage;
 
 /** The activity's structured failure details (command, exit code, output, log), when it gave them. */
 export function failureOf(step: string, error: unknown): StepFailure | undefined {
@@ -115,6 +112,7 @@ export class RollbackSaga {
             endedAt: new Date().toISOString(),
           });
         } catch (error) {
+          // Undos run in a non-cancellable scope; anything else failing here is recorded.
           const failure = failureOf(`undo-${undo.step}`, error);
           this.steps.push({
             step: `undo-${undo.step}`,

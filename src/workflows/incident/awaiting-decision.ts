@@ -1,0 +1,90 @@
+import type { MitigationStep } from '../../domain/scenarios';
+import { type Decision, type IncidentContext, nowIso, record } from './context';
+import { waitWithEscalation } from './waits';
+
+/**
+ * What an option waits for: an `approval` (a destructive option, shown as `pendingApproval`) or
+ * the outcome of an `action` a human carries out (`pendingAction`); a reject answers either.
+ */
+export type Awaiting = 'approval' | 'action';
+
+/** How the wait ended: a decision, a workaround that superseded it, or a safe point to continue as new. */
+export type DecisionWaitEnd = Decision | 'workaround' | 'continue-as-new';
+
+/**
+ * Shows the option as pending, waits for a decision on it (or a workaround), escalating past the
+ * deadline and again at the escalation interval, and returns the decision consumed once. A run
+ * continued-as-new resumes the same pending option and its clock, and is not proposed again.
+ * `plan` (approvals only) is run before the option shows as pending, so nobody sees or approves
+ * it without its steps.
+ */
+export async function awaitDecision(
+  ctx: IncidentContext,
+  step: MitigationStep,
+  awaiting: Awaiting,
+  plan?: () => Promise<string[] | undefined>,
+): Promise<DecisionWaitEnd> {
+  const { state, policy } = ctx;
+  const pending = () => (awaiting === 'approval' ? state.pendingApproval : state.pendingAction);
+  const carriedApproval = awaiting === 'approval' && state.pendingApproval?.option === step.option;
+  const carriedAction = awaiting === 'action' && state.pendingAction?.option === step.option;
+  const carried = carriedApproval || carriedAction ? pending() : undefined;
+  const since = carried?.since ?? nowIso();
+  const deadline = new Date(Date.parse(since) + policy.approvalDeadline).toISOString();
+  if (awaiting === 'approval') {
+    const steps = carried ? undefined : await plan?.();
+    state.pendingApproval = carriedApproval
+      ? state.pendingApproval
+      : {
+          option: step.option,
+          risk: step.risk,
+          since,
+          deadline,
+          ...(step.procedure ? { procedure: step.procedure } : {}),
+          ...(steps ? { plan: steps } : {}),
+        };
+    ctx.clearDecision();
+    if (!carried)
+      record(
+        ctx,
+        'proposed',
+        `${step.option} (${step.risk}) waits for approval: ${step.description}${steps ? `\n${steps.join('\n')}` : ''}`,
+      );
+  } else {
+    state.pendingAction = carriedAction
+      ? state.pendingAction
+      : {
+          option: step.option,
+          description: step.description,
+          since,
+          deadline,
+        };
+    ctx.clearDecision();
+    if (!carried)
+      record(
+        ctx,
+        'proposed',
+        `${step.option} is for a human to carry out: ${step.description}; record the outcome with \`incident outcome\``,
+      );
+  }
+  const end = await waitWithEscalation(
+    ctx,
+    () => ctx.decision !== undefined || ctx.workaround !== undefined,
+    {
+      deadline: awaiting,
+      firstDeadline: () => Date.parse(pending()?.since ?? since) + policy.approvalDeadline,
+      reason: () =>
+        awaiting === 'approval'
+          ? `${step.option} has waited for approval past its deadline`
+          : `nobody has recorded the outcome of ${step.option}`,
+      summary:
+        awaiting === 'approval'
+          ? `Wait for approval of ${step.option}`
+          : `Wait for the outcome of ${step.option}`,
+    },
+  );
+  if (end === 'continue-as-new') return end;
+  if (awaiting === 'approval') delete state.pendingApproval;
+  else delete state.pendingAction;
+  return ctx.takeDecision() ?? 'workaround';
+}

@@ -1,0 +1,56 @@
+import { defaultPolicy, type Policy } from '../../src/config/policy';
+import type { Stage } from '../../src/domain/incident';
+import type { IncidentStatus } from '../../src/workflows/messages';
+import { IncidentLifecycle } from '../../src/workflows/incident/lifecycle';
+
+/** What a lifecycle built outside the sandbox did with its effects. */
+export interface RecordedEffects {
+  searchAttributeUpserts: Stage[];
+  patchesAsked: string[];
+}
+
+/** A lifecycle with plain-object effects, for unit tests of the state class and message rules. */
+export function testLifecycle(
+  overrides: Partial<IncidentStatus> = {},
+  options: { policy?: Policy; patched?: boolean } = {},
+): { ctx: IncidentLifecycle; effects: RecordedEffects } {
+  const effects: RecordedEffects = { searchAttributeUpserts: [], patchesAsked: [] };
+  const state: IncidentStatus = {
+    incidentId: 'INCIDENT-20261130-010000-abc123',
+    workflowId: 'incident-test',
+    stage: 'detection',
+    severity: 'SEV-2',
+    services: ['widget'],
+    scenario: 'widget',
+    summary: 'widgets broken',
+    source: 'user-report',
+    labels: [],
+    detectedAt: '2026-11-30T01:00:00.000Z',
+    optionsTried: [],
+    timeline: [],
+    escalations: [],
+    deadlines: {},
+    alerts: { firing: 1, resolved: 0 },
+    runs: 1,
+    ...overrides,
+  } as IncidentStatus;
+  const ctx = new IncidentLifecycle(
+    {
+      severity: state.severity,
+      services: state.services,
+      scenario: state.scenario,
+      summary: state.summary,
+    } as never,
+    state,
+    options.policy ?? defaultPolicy(),
+    [],
+    {
+      publishSearchAttributes: (s) => effects.searchAttributeUpserts.push(s.stage),
+      patched: (id) => {
+        effects.patchesAsked.push(id);
+        return options.patched ?? true;
+      },
+    },
+  );
+  return { ctx, effects };
+}
