@@ -6,7 +6,7 @@ import {
   IncidentNotFoundError,
   InvalidRequestError,
   UpdateRefusedError,
-} from '../client/errors';
+} from '../use-cases/errors';
 import { JsonBodyError } from './json-body';
 
 /** One JSON shape for every failure: `{ error, field? }`, and a status code that says whose fault. */

@@ -5,7 +5,7 @@ import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { alertRoutingSchema } from './alert-routing';
 import { crossCheckConfig } from './cross-check';
-import { policySchema } from './policy';
+import { policySchema } from '../contracts/policy';
 import { targetSchema } from './target';
 
 /**

@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { formatDuration } from '../../domain/duration';
+import { formatDuration } from '../../contracts/duration';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record } from './context';
 import { otherOpenSev2 } from './detection';

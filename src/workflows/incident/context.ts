@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Policy } from '../../config/policy';
-import type { IncidentInput, Stage } from '../../domain/incident';
+import type { Policy } from '../../contracts/policy';
+import type { IncidentInput, Stage } from '../../contracts/incident';
 import type {
   ApproveInput,
   IncidentStatus,
@@ -8,8 +8,8 @@ import type {
   NotificationDraft,
   RejectInput,
   WorkaroundInput,
-} from '../messages';
-import { SA } from '../search-attributes';
+} from '../../contracts/messages';
+import { SA } from '../../contracts/search-attributes';
 
 /** A human decision on the option being worked on, consumed by the mitigation loop. */
 export type Decision =

@@ -1,6 +1,6 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { ackDeadline } from '../../domain/ack-deadline';
-import { IMMEDIATE_ESCALATION_LABELS } from '../../domain/incident';
+import { IMMEDIATE_ESCALATION_LABELS } from '../../contracts/incident';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record, showDetails } from './context';
 import { waitWithEscalation } from './waits';

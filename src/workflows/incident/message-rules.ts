@@ -1,6 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
-import { SEVERITIES } from '../../domain/incident';
+import { SEVERITIES } from '../../contracts/incident';
 import type {
   AcknowledgeInput,
   ApproveInput,
@@ -11,7 +11,7 @@ import type {
   ReviewInput,
   SetSeverityInput,
   WorkaroundInput,
-} from '../messages';
+} from '../../contracts/messages';
 import { escalate, type IncidentContext, nowIso, publishSearchAttributes, record } from './context';
 
 /**

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, executeChild } from '@temporalio/workflow';
 import type { MitigationStep } from '../../domain/scenarios';
-import { failureLine, type StepFailure } from '../../domain/step-failure';
-import type { ApproveInput, OptionAttempt } from '../messages';
+import { failureLine, type StepFailure } from '../../contracts/step-failure';
+import type { ApproveInput, OptionAttempt } from '../../contracts/messages';
 import {
   ROLLBACK_WORKFLOW_TYPES,
   type RollbackInput,
@@ -10,7 +10,7 @@ import {
   type VisualBaselinesInput,
   type VisualBaselinesResult,
   visualBaselinesWorkflowId,
-} from '../rollback-contract';
+} from '../../contracts/rollback';
 import { run } from './activity-stubs';
 import { type IncidentContext, nowIso, record, showDetails } from './context';
 

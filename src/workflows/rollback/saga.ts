@@ -3,8 +3,8 @@
  * newest first and every step's fate is recorded for the result and the incident timeline.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import { asStepFailure, type StepFailure } from '../../domain/step-failure';
-import type { RollbackStepRecord } from '../rollback-contract';
+import { asStepFailure, type StepFailure } from '../../contracts/step-failure';
+import type { RollbackStepRecord } from '../../contracts/rollback';
 
 /** A step failed; `step` is its stable ID. */
 export class RollbackStepFailed extends Error {

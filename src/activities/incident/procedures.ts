@@ -1,0 +1,28 @@
+import {
+  buildProcedure,
+  type ProcedureInput,
+  type ProcedurePlan,
+  ProcedurePlanError,
+} from '../../domain/procedures';
+import { FAILURE } from '../../domain/failure-types';
+import { failure } from '../support/activity-context';
+import type { ActivityDeps } from '../deps';
+
+export function createProcedureActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * The rollback's step list from the worker's target config (services, paths, runbook argv)
+     * and the input. The workflow cannot read config; calling this first records the plan in
+     * history, so the run (and its replays) follow the steps that were planned. Pure read, safe to
+     * retry; a plan that cannot be built fails `NotConfigured` (not retried).
+     */
+    planRollback(input: ProcedureInput & { incidentId: string }): Promise<ProcedurePlan> {
+      try {
+        return Promise.resolve(buildProcedure(input, deps.config.target));
+      } catch (error) {
+        if (error instanceof ProcedurePlanError) throw failure(FAILURE.notConfigured, error.message);
+        throw error;
+      }
+    },
+  };
+}
