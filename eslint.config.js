@@ -81,6 +81,25 @@ export default tseslint.config(
     },
   },
   {
+    // The contracts are what both sides of the wire share, workflows included: zod, the SDK's
+    // define* functions and each other, nothing else (no Node built-ins, no other package).
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!(zod|@temporalio/common|@temporalio/workflow)$|\\./[a-z-]+$)',
+              message:
+                'src/contracts/ imports only zod, @temporalio/common, @temporalio/workflow and ./ siblings.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed and must be deterministic: no Node built-ins, no activity values.
     // The SDK's bundler refuses built-ins too, but only at worker start; this fails at lint time.
     files: ['src/workflows/**/*.ts'],

@@ -80,7 +80,7 @@ export function parseEngineConfig(raw: unknown, origin = 'config', lineOf?: Line
             (key) =>
               `${pathText(issue.path)}: Unrecognized key: ${PLAIN_KEY.test(String(key)) ? `"${shownKey(key)}"` : shownKey(key)}${at(issue.path, key)}`,
           );
-        // Read from a file, a message never quotes the value it refused (", got ..." in policy.ts).
+        // Read from a file, a message never quotes the value it refused (", got ..." in src/contracts/policy.ts).
         const message = lineOf ? issue.message.replace(/, got [\s\S]*$/, '') : issue.message;
         return [`${pathText(issue.path)}: ${message}${at(issue.path)}`];
       });

@@ -41,6 +41,19 @@ describe('layering lint', () => {
     assert.ok(ids.includes('import-x/no-restricted-paths'), ids.join(', '));
   });
 
+  it('keeps Node and other packages out of the contracts, which workflows import', async () => {
+    const ids = await ruleIds(
+      `src/contracts/${probe}-node.ts`,
+      `export { createHash } from 'node:crypto';\n`,
+    );
+    assert.deepEqual(ids, ['no-restricted-imports']);
+    const allowed = await ruleIds(
+      `src/contracts/${probe}-ok.ts`,
+      `export { z } from 'zod';\nexport { TASK_QUEUE } from './messages';\n`,
+    );
+    assert.deepEqual(allowed, []);
+  });
+
   it('keeps the CLI and the API apart', async () => {
     const ids = await ruleIds(`src/cli/${probe}.ts`, `export { buildApi } from '../api/server';\n`);
     assert.ok(ids.includes('import-x/no-restricted-paths'), ids.join(', '));
