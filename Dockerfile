@@ -22,4 +22,4 @@ ENV NODE_ENV=production \
   TEMPORAL_NAMESPACE=default
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--import", "tsx", "src/worker/main.ts"]

@@ -7,7 +7,7 @@
  *                                 [--triage 40] [--memory]
  *
  * Starts its own dev server (SQLite file in a temp folder, like `npm start`; --memory for the
- * in-memory store), and the worker and the API as separate processes (src/worker.ts,
+ * in-memory store), and the worker and the API as separate processes (src/worker/main.ts,
  * src/api/main.ts) as `npm start` does; this process only generates load and reads histories.
  * Results go to stdout as markdown (copy into docs/benchmarks.md).
  */
@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { openIncident } from '../src/client/open-incident';
-import { incidentInputSchema } from '../src/domain/incident';
+import { openIncident } from '../src/use-cases/open-incident';
+import { incidentInputSchema } from '../src/contracts/incident';
 import { requireBinary } from '../src/temporal/binaries';
-import { SA } from '../src/workflows/search-attributes';
+import { SA } from '../src/contracts/search-attributes';
 import { freePort } from '../test/helpers/processes';
 import { historyFacts, ms, pool, startChild, stats } from './alert-ingest-stats';
 
@@ -59,7 +59,7 @@ const childEnv = {
   API_PORT: String(apiPort),
   API_TOKEN: TOKEN,
 };
-const worker = startChild('src/worker.ts', /\[worker\] polling/, childEnv);
+const worker = startChild('src/worker/main.ts', /\[worker\] polling/, childEnv);
 const api = startChild('src/api/main.ts', /\[api\] listening/, childEnv);
 await Promise.all([worker.ready, api.ready]);
 const base = `http://127.0.0.1:${apiPort}`;

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { PROJECT_BIN } from '../src/activities/activity-context';
+import { PROJECT_BIN } from '../src/activities/support/activity-context';
 import { requireBinary } from '../src/temporal/binaries';
 import { widgetRollback } from '../src/workflows/rollback';
 import { createExampleRepo } from '../test/helpers/example-repo';

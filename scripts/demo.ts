@@ -25,7 +25,7 @@ import { loadEnv, temporalAddress, workflowUrl } from '../src/config/env';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { createIncidentWorker, workerDeps } from '../src/worker/create-worker';
-import { type IncidentStatus, statusQuery } from '../src/workflows/messages';
+import { type IncidentStatus, statusQuery } from '../src/contracts/messages';
 
 // The worker logs every state change at INFO; the demo prints its own steps. Before any connection.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -1,5 +1,6 @@
 /**
- * Finds or installs the Temporal CLI and the time-skipping test server (DESIGN section 3).
+ * Finds or installs the Temporal CLI and the time-skipping test server, in the order README.md
+ * ("How the Temporal binaries get here") lists.
  * Runs as npm's postinstall, so `npm install` alone leaves a machine able to run the engine and
  * its tests. Idempotent: when both binaries are already found it returns in well under a second.
  */

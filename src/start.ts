@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { loadEnv, temporalAddress, webUiBase } from './config/env';
 import { requireBinary } from './temporal/binaries';
-import { describeTemporalServer, isTemporalServing, startDevServer } from './server/dev-server';
-import { runMain } from './cli/run-main';
+import { describeTemporalServer, isTemporalServing, startDevServer } from './temporal/dev-server';
+import { runMain } from './process/run-main';
 import { loadConfigOrSandbox, sandboxNotice } from './config/default-target';
 
 // Resolved here, not by the child, so the engine starts from any working directory.
@@ -77,7 +77,7 @@ await runMain(async () => {
   // Made here (the worker would too) so the notice comes before the worker's output.
   const { sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) console.warn(sandboxNotice(sandbox));
-  const worker = startNodeChild('worker', 'src/worker.ts');
+  const worker = startNodeChild('worker', 'src/worker/main.ts');
   const api = startNodeChild('api', 'src/api/main.ts');
   console.log(`[start] Temporal Web UI: ${webUiBase(env)}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
   console.log('[start] press Ctrl+C to stop everything');

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Creates the namespace and this engine's search attributes (the same list the dev server gets
-# from src/workflows/search-attributes.ts). Re-running is harmless: existing ones are kept.
+# from src/contracts/search-attributes.ts). Re-running is harmless: existing ones are kept.
 set -eu
 ns="${TEMPORAL_NAMESPACE:-default}"
 temporal operator namespace describe -n "$ns" >/dev/null 2>&1 || temporal operator namespace create -n "$ns" --retention 30d

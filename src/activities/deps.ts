@@ -1,6 +1,6 @@
 /**
  * What activities receive instead of reaching for globals: tests pass temp folders, a fake clock
- * and a capturing logger; the worker passes the real ones (src/worker.ts).
+ * and a capturing logger; the worker passes the real ones (src/worker/main.ts).
  */
 import type { Client } from '@temporalio/client';
 import type { EngineConfig } from '../config/engine-config';

@@ -1,14 +1,14 @@
 import type { ActivityDeps } from './deps';
-import { createDiagnosticActivities } from './diagnostics';
-import { createDrillActivities } from './drill';
-import { createHealthProbeActivities } from './health-probe';
-import { createPolicyActivities } from './load-policy';
-import { createProcedureActivities } from './procedures';
-import { createNotifyActivities } from './notify';
-import { createOpenIncidentActivities } from './open-incidents';
-import { createRecordActivities } from './records';
-import { createRelatedIncidentActivities } from './related-incidents';
-import { createRunbookActivities } from './runbook';
+import { createDiagnosticActivities } from './target/diagnostics';
+import { createDrillActivities } from './target/drill';
+import { createHealthProbeActivities } from './target/health-probe';
+import { createPolicyActivities } from './incident/load-policy';
+import { createProcedureActivities } from './incident/procedures';
+import { createNotifyActivities } from './incident/notify';
+import { createOpenIncidentActivities } from './incident/open-incidents';
+import { createRecordActivities } from './incident/records';
+import { createRelatedIncidentActivities } from './incident/related-incidents';
+import { createRunbookActivities } from './target/runbook';
 
 export type { ActivityDeps } from './deps';
 

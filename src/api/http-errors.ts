@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidRequestError } from '../client/errors';
+import { InvalidRequestError } from '../use-cases/errors';
 import { reportOf } from '../domain/failure-types';
 import { JsonBodyError } from './json-body';
 

@@ -2,7 +2,7 @@
 import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv } from '../config/env';
 import { connectClient } from '../temporal/connection';
-import { runMain } from '../cli/run-main';
+import { runMain } from '../process/run-main';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type EngineConfig, loadEngineConfig } from '../config/engine-config';
 import { type Env, loadEnv, temporalAddress, workflowUrl } from '../config/env';
-import { EngineUnavailableError } from '../client/errors';
+import { EngineUnavailableError } from '../use-cases/errors';
 import { connectClient } from '../temporal/connection';
 import { colourEnabled, type Palette, palette } from './colour';
 

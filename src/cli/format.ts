@@ -1,6 +1,6 @@
-import type { IncidentSummary } from '../client/list';
-import type { IncidentStatus, TimelineEntry } from '../workflows/messages';
-import { failureLine } from '../domain/step-failure';
+import type { IncidentSummary } from '../use-cases/list';
+import type { IncidentStatus, TimelineEntry } from '../contracts/messages';
+import { failureLine } from '../contracts/step-failure';
 import type { Palette } from './colour';
 
 /** "16:41:03Z", or the date too when it is not today. */

@@ -15,7 +15,7 @@ import { registerRollback } from './commands/rollback';
 import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
 import { registerWatch } from './commands/watch';
-import { oneLine, runMain } from './run-main';
+import { oneLine, runMain } from '../process/run-main';
 
 const program = new Command('incident')
   .description('Run the incident response guide as durable Temporal workflows.')

@@ -6,7 +6,7 @@ import {
   type Scenario,
   SEVERITIES,
   type Severity,
-} from '../domain/incident';
+} from '../contracts/incident';
 
 /**
  * Rules that turn an alert's labels into the incident's service, severity and scenario.

@@ -5,7 +5,7 @@
  */
 import { assertRepoPath, UnsafeInputError } from '../domain/git-safety';
 import { buildProcedure, ProcedurePlanError } from '../domain/procedures';
-import type { RollbackProcedure } from '../domain/scenarios';
+import type { RollbackProcedure } from '../contracts/rollback';
 import type { AlertRouting } from './alert-routing';
 import type { Target } from './target';
 

@@ -5,7 +5,7 @@ import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { alertRoutingSchema } from './alert-routing';
 import { crossCheckConfig } from './cross-check';
-import { policySchema } from './policy';
+import { policySchema } from '../contracts/policy';
 import { targetSchema } from './target';
 
 /**
@@ -82,7 +82,7 @@ export function parseEngineConfig(raw: unknown, origin = 'config', lineOf?: Line
             (key) =>
               `${pathText(issue.path)}: Unrecognized key: ${PLAIN_KEY.test(String(key)) ? `"${shownKey(key)}"` : shownKey(key)}${at(issue.path, key)}`,
           );
-        // Read from a file, a message never quotes the value it refused (", got ..." in policy.ts).
+        // Read from a file, a message never quotes the value it refused (", got ..." in src/contracts/policy.ts).
         const message = lineOf ? issue.message.replace(/, got [\s\S]*$/, '') : issue.message;
         return [`${pathText(issue.path)}: ${message}${at(issue.path)}`];
       });

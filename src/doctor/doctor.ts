@@ -10,7 +10,7 @@ import {
   describeResolved,
   PackageManagerMissingError,
   resolvePackageManager,
-} from '../activities/package-manager';
+} from '../activities/target/package-manager';
 import { describeSpec } from '../domain/package-manager';
 import { configFromInspection, type DoctorConfigOptions, renderConfig } from './config';
 import { type Inspection, inspectRepository } from './inspect';

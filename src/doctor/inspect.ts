@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import { inspectPackageManager } from '../activities/package-manager';
+import { inspectPackageManager } from '../config/runbook-as-run';
 import type { PackageManagerSpec } from '../domain/package-manager';
 import {
   findHealthPath,

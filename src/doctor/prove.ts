@@ -10,10 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { execRunbookCommand } from '../activities/commands';
+import { execRunbookCommand } from '../activities/target/commands';
 import type { ActivityDeps } from '../activities/deps';
-import { lastLines } from '../activities/run-process';
-import { createServiceActivities } from '../activities/services';
+import { lastLines } from '../activities/support/run-process';
+import { createServiceActivities } from '../activities/target/services';
 import type { RunbookCommandName } from '../config/target';
 import { parseEngineConfig } from '../config/engine-config';
 

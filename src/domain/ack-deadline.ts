@@ -1,4 +1,4 @@
-import type { Severity } from './incident';
+import type { Severity } from '../contracts/incident';
 import { type BusinessHours, nextBusinessDayDeadline } from './business-hours';
 
 /** An acknowledgement target from the guide's severity table: milliseconds or the next business day. */

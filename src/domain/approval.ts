@@ -1,5 +1,5 @@
-import type { Severity } from './incident';
-import type { MitigationOption } from '../workflows/messages';
+import type { Severity } from '../contracts/incident';
+import type { MitigationOption } from '../contracts/incident';
 
 /** Approvers per severity: a list per option, `*` for any option of that severity. */
 export type ApproverTable = Record<Severity, Partial<Record<MitigationOption | '*', string[]>>>;

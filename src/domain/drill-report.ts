@@ -1,5 +1,5 @@
-import type { RollbackDrillResult } from '../workflows/drill-contract';
-import { formatDuration } from './duration';
+import type { RollbackDrillResult } from '../contracts/drill';
+import { formatDuration } from '../contracts/duration';
 
 /**
  * The drill report, `incidents/drills/<drill-id>/report.md`: one section per procedure with the

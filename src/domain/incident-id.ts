@@ -1,4 +1,4 @@
-import { formatIncidentId } from './incident';
+import { formatIncidentId } from '../contracts/incident';
 
 /**
  * The incident ID: the guide's `INCIDENT-YYYYMMDD-HHMMSS` (UTC, from workflow start time) plus a

@@ -6,8 +6,14 @@
  */
 import { ackDeadline, type AckTarget } from './ack-deadline';
 import type { BusinessHours } from './business-hours';
-import { formatDuration } from './duration';
-import { IMMEDIATE_ESCALATION_LABELS, type Scenario, type Severity, STAGES, type Stage } from './incident';
+import { formatDuration } from '../contracts/duration';
+import {
+  IMMEDIATE_ESCALATION_LABELS,
+  type Scenario,
+  type Severity,
+  STAGES,
+  type Stage,
+} from '../contracts/incident';
 import {
   buildProcedure,
   describeStep,

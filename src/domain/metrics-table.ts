@@ -1,5 +1,5 @@
-import { formatDuration } from './duration';
-import { SEVERITIES, type Severity } from './incident';
+import { formatDuration } from '../contracts/duration';
+import { SEVERITIES, type Severity } from '../contracts/incident';
 import type { MeanStat, MetricSet, MetricsReport } from './metrics';
 
 /**

@@ -1,5 +1,5 @@
-import type { IncidentStatus } from '../workflows/messages';
-import { SEVERITIES, type Severity } from './incident';
+import type { IncidentStatus } from '../contracts/messages';
+import { SEVERITIES, type Severity } from '../contracts/incident';
 
 /**
  * The guide's "Incident Metrics", computed from the incidents' own recorded times (the `status`

@@ -3,7 +3,7 @@
  * and the rollback input. `incident plan` prints this list and the rollback workflows run it, so
  * what the operator approves is what runs. Pure: no I/O, no config loading, no workflow imports.
  */
-import type { RollbackProcedure } from './scenarios';
+import type { RollbackProcedure } from '../contracts/rollback';
 
 export type ProcedureMode = 'revert' | 'reset' | 'checkout';
 

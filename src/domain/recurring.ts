@@ -1,4 +1,4 @@
-import type { Scenario } from './incident';
+import type { Scenario } from '../contracts/incident';
 import type { IncidentRecord } from './metrics';
 
 /**

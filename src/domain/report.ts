@@ -1,7 +1,7 @@
-import type { IncidentStatus, ReviewInput } from '../workflows/messages';
-import { formatDuration } from './duration';
+import type { IncidentStatus, ReviewInput } from '../contracts/messages';
+import { formatDuration } from '../contracts/duration';
 import { scenarioSpec } from './scenarios';
-import { endedText } from './step-failure';
+import { endedText } from '../contracts/step-failure';
 
 /**
  * The guide's post-incident report template, filled from the incident's real record. Pure, so the

@@ -1,5 +1,5 @@
-import type { Scenario } from './incident';
-import type { MitigationOption } from '../workflows/messages';
+import type { MitigationOption, Scenario } from '../contracts/incident';
+import type { RollbackProcedure } from '../contracts/rollback';
 
 /**
  * The guide's "Common Incident Scenarios" as data: what each looks like, what triage runs, which
@@ -18,8 +18,6 @@ export type DiagnosticId =
   | 'ui-source-diff'
   | 'bundle-size'
   | 'test-timeouts';
-
-export type RollbackProcedure = 'widget' | 'mcp' | 'full';
 
 /** What each diagnostic runs, as the guide writes it; for the timeline and the report. */
 export const DIAGNOSTIC_COMMANDS: Record<DiagnosticId, string> = {

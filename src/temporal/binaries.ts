@@ -57,8 +57,8 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * Finds a binary without installing anything, in the order DESIGN section 3 gives: the
- * environment variable, then PATH, then the project's tools folder. Returns the routes tried
+ * Finds a binary without installing anything, in the order README.md ("How the Temporal binaries
+ * get here") gives: the environment variable, then PATH, then the project's tools folder. Returns the routes tried
  * so a caller can explain a miss.
  */
 export function locateBinary(

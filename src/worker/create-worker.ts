@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { EngineConfig } from '../config/engine-config';
 import { type ActivityDeps, createActivities } from '../activities';
-import { TASK_QUEUE } from '../workflows/messages';
+import { TASK_QUEUE } from '../contracts/messages';
 import { workflowBundle } from './workflow-bundle';
 
 export interface IncidentWorkerOptions {
@@ -27,7 +27,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
   });
 }
 
-/** The activity dependencies of a real worker (src/worker.ts, the demo): config, client, incident folders, notifier. */
+/** The activity dependencies of a real worker (src/worker/main.ts, the demo): config, client, incident folders, notifier. */
 export function workerDeps(options: {
   config: EngineConfig;
   client: Client;

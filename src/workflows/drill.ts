@@ -6,23 +6,23 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DrillClone } from '../activities/drill';
+import type { DrillClone } from '../activities/target/drill';
 import { failureMessage } from '../domain/failure-message';
 import { FAILURE } from '../domain/failure-types';
 import { drillSummaryLine, renderDrillReport } from '../domain/drill-report';
-import type { RollbackProcedure } from '../domain/scenarios';
+import type { RollbackProcedure } from '../contracts/rollback';
 import {
   DRILL_PROCEDURES,
   type DrillProcedureResult,
   type RollbackDrillInput,
   type RollbackDrillResult,
-} from './drill-contract';
+} from '../contracts/drill';
 import {
   ROLLBACK_WORKFLOW_TYPES,
   type RollbackInput,
   type RollbackResult,
   rollbackWorkflowId,
-} from './rollback-contract';
+} from '../contracts/rollback';
 
 /** Clone, verify, report, clean up: local file and git work of seconds; NotConfigured is final. */
 const drillSteps = proxyActivities<Activities>({

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { ApplicationFailure } from '@temporalio/common';
-import { createCommandActivities, type RunCommandInput } from '../../src/activities/commands';
-import type { StepFailure } from '../../src/domain/step-failure';
+import { createCommandActivities, type RunCommandInput } from '../../src/activities/target/commands';
+import type { StepFailure } from '../../src/contracts/step-failure';
 import type { RunbookCommandName } from '../../src/config/target';
-import { findMarked, isAlive, isRunning, MARKER_ENV } from '../../src/activities/process-tree';
+import { findMarked, isAlive, isRunning, MARKER_ENV } from '../../src/activities/support/process-tree';
 import { createExampleRepo, type ExampleRepo } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ActivityDeps } from '../../src/activities/deps';
-import { clonePathOf, createDrillActivities } from '../../src/activities/drill';
+import { clonePathOf, createDrillActivities } from '../../src/activities/target/drill';
 import { loadConfigOrSandbox } from '../../src/config/default-target';
 import { loadEngineConfig } from '../../src/config/engine-config';
 import { gitIn } from '../helpers/example-repo';

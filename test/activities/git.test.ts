@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createGitActivities } from '../../src/activities/git';
-import type { StepFailure } from '../../src/domain/step-failure';
+import { createGitActivities } from '../../src/activities/target/git';
+import type { StepFailure } from '../../src/contracts/step-failure';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createGitActivities } from '../../src/activities/git';
+import { createGitActivities } from '../../src/activities/target/git';
 import { assertFullSha, assertRefName, assertRepoPath, UnsafeInputError } from '../../src/domain/git-safety';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import { createExampleRepo } from '../helpers/example-repo';

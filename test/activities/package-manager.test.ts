@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCommandActivities } from '../../src/activities/commands';
-import { PROJECT_ROOT } from '../../src/activities/activity-context';
+import { createCommandActivities } from '../../src/activities/target/commands';
+import { PROJECT_ROOT } from '../../src/activities/support/activity-context';
 import { gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createRepoLockActivities, lockPathOf } from '../../src/activities/repo-lock';
+import { createRepoLockActivities, lockPathOf } from '../../src/activities/target/repo-lock';
 import { createExampleRepo } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 

@@ -6,8 +6,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findMarked, isRunning } from '../../src/activities/process-tree';
-import { createServiceActivities, probeHealth } from '../../src/activities/services';
+import { findMarked, isRunning } from '../../src/activities/support/process-tree';
+import { createServiceActivities, probeHealth } from '../../src/activities/target/services';
 import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';
 

@@ -5,11 +5,11 @@ import { describe, it, mock } from 'node:test';
 import { secretsEqual, verifyGithubSignature } from '../../src/api/auth';
 import { jsonDepth, parseJsonBody } from '../../src/api/json-body';
 import { listenAddress } from '../../src/api/listen-address';
-import { dedupKey } from '../../src/client/dedup-key';
-import { listFiltersSchema, listQuery } from '../../src/client/list';
-import { stableUpdateId } from '../../src/client/decisions';
+import { dedupKey } from '../../src/use-cases/dedup-key';
+import { listFiltersSchema, listQuery } from '../../src/use-cases/list';
+import { stableUpdateId } from '../../src/use-cases/update-id';
 import { loadEnv } from '../../src/config/env';
-import { SAFE_NAME } from '../../src/domain/incident';
+import { SAFE_NAME } from '../../src/contracts/incident';
 
 describe('request guards', () => {
   it('counts JSON nesting without parsing, ignoring brackets inside strings', () => {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi, DEFAULT_BODY_LIMIT } from '../../src/api/server';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import { loadEnv } from '../../src/config/env';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import { incidentInput } from '../helpers/lifecycle';
 import { startDevServerEnv } from '../helpers/temporal';
 import { alertmanagerPayload, API_TOKEN, GITHUB_SECRET, settledCount, sign } from './harness';

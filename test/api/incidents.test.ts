@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
+import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
 import { type ApiHarness, eventually, startApiHarness } from './harness';
 
 /** Approvers for these tests: @sre may decide on reverts of a SEV-2, @lead on anything else. */

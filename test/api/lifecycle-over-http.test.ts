@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
+import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
 import { createExampleRepo, type ExampleRepo, revertsOf } from '../helpers/example-repo';
 import { type ApiHarness, eventually, startApiHarness } from './harness';
 

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import { loadEnv } from '../../src/config/env';
-import { startDevServer } from '../../src/server/dev-server';
+import { startDevServer } from '../../src/temporal/dev-server';
 import { requireBinary } from '../../src/temporal/binaries';
 import { connectClient } from '../../src/temporal/connection';
 import { freePort, waitFor } from '../helpers/processes';

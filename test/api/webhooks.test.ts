@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { incidentWorkflowId } from '../../src/domain/incident';
-import { statusQuery } from '../../src/workflows/messages';
+import { incidentWorkflowId } from '../../src/contracts/incident';
+import { statusQuery } from '../../src/contracts/messages';
 import {
   alertmanagerPayload,
   type ApiHarness,

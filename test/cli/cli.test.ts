@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
+import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
 import { type ApiHarness, eventually, startApiHarness } from '../api/harness';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDevServer } from '../../src/server/dev-server';
+import { startDevServer } from '../../src/temporal/dev-server';
 import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
 import { freePort, groupAlive, spawnGroup, type Spawned, waitFor } from '../helpers/processes';
 import { tempDir } from '../helpers/temporal';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { IncidentStatus } from '../../src/workflows/messages';
+import type { IncidentStatus } from '../../src/contracts/messages';
 import { createExampleRepo, gitIn } from '../helpers/example-repo';
 import { type Engine, startEngine } from '../helpers/engine-processes';
 import { healthy, orphansInside, processesInside, stopService } from '../helpers/e2e-target';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startDevServer } from '../../src/server/dev-server';
+import { startDevServer } from '../../src/temporal/dev-server';
 import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
 import { tempDir } from '../helpers/temporal';
 import { freePort, groupAlive, spawnGroup, waitFor, type Spawned } from '../helpers/processes';

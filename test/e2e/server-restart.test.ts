@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncidentStatus } from '../../src/workflows/messages';
+import type { IncidentStatus } from '../../src/contracts/messages';
 import { createExampleRepo, revertsOf } from '../helpers/example-repo';
 import { type Engine, startEngine } from '../helpers/engine-processes';
 import { orphansInside, type StepGates, stepGates } from '../helpers/e2e-target';

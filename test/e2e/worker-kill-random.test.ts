@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { RollbackResult } from '../../src/workflows/rollback-contract';
+import type { RollbackResult } from '../../src/contracts/rollback';
 import { createExampleRepo, type ExampleRepo, revertsOf } from '../helpers/example-repo';
 import { type Engine, startEngine } from '../helpers/engine-processes';
 import { healthy, orphansInside, stopService } from '../helpers/e2e-target';

@@ -6,7 +6,7 @@
 import { chmod, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killTree, MARKER_ENV } from '../../src/activities/process-tree';
+import { killTree, MARKER_ENV } from '../../src/activities/support/process-tree';
 
 /**
  * `sh step-gate.sh <dir> <name> <program> [args...]`: when the command runs for a rollback

@@ -1,6 +1,6 @@
 /**
  * The engine as production runs it, for end-to-end tests: the Temporal dev server with its SQLite
- * file, the worker (`node --import tsx src/worker.ts`) and the API (`src/api/main.ts`) as separate
+ * file, the worker (`node --import tsx src/worker/main.ts`) and the API (`src/api/main.ts`) as separate
  * processes on free ports, a config file in a temp folder, and the CLI (`node bin/incident.js`)
  * as a child process per call. Any of the three can be SIGKILLed and started again.
  */
@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startDevServer } from '../../src/server/dev-server';
+import { startDevServer } from '../../src/temporal/dev-server';
 import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
 import { freePort, groupAlive, spawnGroup, waitFor, type Spawned } from './processes';
 
@@ -100,7 +100,7 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
       60_000,
     ).then(() => spawned);
   };
-  const startWorker = async () => (worker = await node('src/worker.ts', /\[worker\] polling/));
+  const startWorker = async () => (worker = await node('src/worker/main.ts', /\[worker\] polling/));
   const killWorker = async () => {
     const child = worker?.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

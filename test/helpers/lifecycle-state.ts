@@ -1,6 +1,6 @@
-import { defaultPolicy, type Policy } from '../../src/config/policy';
-import type { Stage } from '../../src/domain/incident';
-import type { IncidentStatus } from '../../src/workflows/messages';
+import { defaultPolicy, type Policy } from '../../src/contracts/policy';
+import type { Stage } from '../../src/contracts/incident';
+import type { IncidentStatus } from '../../src/contracts/messages';
 import { IncidentLifecycle } from '../../src/workflows/incident/lifecycle';
 
 /** What a lifecycle built outside the sandbox did with its effects. */

@@ -4,10 +4,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../src/activities';
 import { parseEngineConfig } from '../../src/config/engine-config';
-import type { PolicyDraft } from '../../src/config/policy';
-import type { IncidentInputDraft } from '../../src/domain/incident';
-import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
-import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/workflows/search-attributes';
+import type { PolicyDraft } from '../../src/contracts/policy';
+import type { IncidentInputDraft } from '../../src/contracts/incident';
+import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/contracts/search-attributes';
 import { testDeps } from './temporal';
 
 /** Activity dependencies whose config carries `policy` (the worker hands it to each incident). */

@@ -7,7 +7,7 @@ import type { ActivityDeps } from '../../src/activities';
 import { parseEngineConfig } from '../../src/config/engine-config';
 import { requireBinary } from '../../src/temporal/binaries';
 import { createIncidentWorker } from '../../src/worker/create-worker';
-import { SA } from '../../src/workflows/search-attributes';
+import { SA } from '../../src/contracts/search-attributes';
 
 // Workers log every state change at INFO; tests only want warnings. Must run before any
 // connection is made, which importing this helper first guarantees.

@@ -13,16 +13,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
 import type { FastifyInstance } from 'fastify';
 import type { ActivityDeps } from '../../src/activities/deps';
-import { createServiceActivities, probeHealth } from '../../src/activities/services';
+import { createServiceActivities, probeHealth } from '../../src/activities/target/services';
 import { buildApi } from '../../src/api/server';
 import { type EngineConfig, loadEngineConfig } from '../../src/config/engine-config';
 import { loadEnv } from '../../src/config/env';
-import { createProcedureActivities } from '../../src/activities/procedures';
+import { createProcedureActivities } from '../../src/activities/incident/procedures';
 import { successPathStepIds } from '../../src/domain/procedures';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { fullRollback, mcpRollback, widgetRollback } from '../../src/workflows/rollback';
-import { type RollbackInput, rollbackWorkflowId } from '../../src/workflows/rollback-contract';
-import { type IncidentStatus, statusQuery } from '../../src/workflows/messages';
+import { type RollbackInput, rollbackWorkflowId } from '../../src/contracts/rollback';
+import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
 import { API_TOKEN, alertmanagerPayload, eventually } from '../api/harness';
 import {
   commitChange,

@@ -6,13 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
-import { DRILL_CLONES_ROOT } from '../../src/activities/drill';
-import { describeDrillSchedule, upsertDrillSchedule } from '../../src/client/drill-schedule';
-import {
-  DRILL_SCHEDULE_ID,
-  DRILL_WORKFLOW_TYPE,
-  type RollbackDrillResult,
-} from '../../src/workflows/drill-contract';
+import { DRILL_CLONES_ROOT } from '../../src/activities/target/drill';
+import { describeDrillSchedule, upsertDrillSchedule } from '../../src/use-cases/drill-schedule';
+import { DRILL_SCHEDULE_ID, DRILL_WORKFLOW_TYPE, type RollbackDrillResult } from '../../src/contracts/drill';
 import { createExampleRepo, type ExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';

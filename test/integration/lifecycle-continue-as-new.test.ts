@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import { requireBinary } from '../../src/temporal/binaries';
-import { acknowledgeSignal, alertSignal, rejectUpdate, statusQuery } from '../../src/workflows/messages';
-import { SA } from '../../src/workflows/search-attributes';
+import { acknowledgeSignal, alertSignal, rejectUpdate, statusQuery } from '../../src/contracts/messages';
+import { SA } from '../../src/contracts/search-attributes';
 import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
 import { runWorker, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 

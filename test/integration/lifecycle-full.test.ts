@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import { workflowBundle } from '../../src/worker/workflow-bundle';
 import {
   acknowledgeUpdate,
@@ -15,7 +15,7 @@ import {
   resolveUpdate,
   reviewUpdate,
   workaroundUpdate,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import {
   incidentInput,
   kinds,

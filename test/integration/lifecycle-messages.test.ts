@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type WorkflowHandle, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PolicyDraft } from '../../src/config/policy';
-import type { IncidentInputDraft } from '../../src/domain/incident';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import type { PolicyDraft } from '../../src/contracts/policy';
+import type { IncidentInputDraft } from '../../src/contracts/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import {
   acknowledgeSignal,
   acknowledgeUpdate,
@@ -20,7 +20,7 @@ import {
   setSeverityUpdate,
   statusQuery,
   workaroundSignal,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import {
   incidentInput,
   kinds,

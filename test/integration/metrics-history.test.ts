@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
-import { gatherIncidentHistory } from '../../src/client/metrics-history';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { gatherIncidentHistory } from '../../src/temporal/incident-history';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import { computeMetrics, mitigationBreakdown } from '../../src/domain/metrics';
 import {
   acknowledgeUpdate,
@@ -14,7 +14,7 @@ import {
   rejectUpdate,
   resolveUpdate,
   reviewUpdate,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import { incidentInput, lifecycleDeps, startHealthEndpoint, waitForStatus } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';

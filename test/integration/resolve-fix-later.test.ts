@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { incidentWorkflowId } from '../../src/domain/incident';
-import type { IncidentStatus } from '../../src/workflows/messages';
+import { incidentWorkflowId } from '../../src/contracts/incident';
+import type { IncidentStatus } from '../../src/contracts/messages';
 import {
   acknowledgeSignal,
   resolveSignal,
   reviewSignal,
   workaroundSignal,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import { RESOLVE_FIX_OPTIONAL_PATCH } from '../../src/workflows/incident/message-rules';
 import { incidentInput, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';

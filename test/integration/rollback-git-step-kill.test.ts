@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { widgetRollback } from '../../src/workflows/rollback';
-import { rollbackWorkflowId } from '../../src/workflows/rollback-contract';
+import { rollbackWorkflowId } from '../../src/contracts/rollback';
 import { createExampleRepo } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';

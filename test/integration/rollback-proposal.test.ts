@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createServiceActivities } from '../../src/activities/services';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { createServiceActivities } from '../../src/activities/target/services';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import {
   acknowledgeSignal,
   approveUpdate,
   recordMitigationUpdate,
   rejectUpdate,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import { createExampleRepo, freePort, gitIn } from '../helpers/example-repo';
 import { incidentInput, kinds, waitForStatus } from '../helpers/lifecycle';
 import { quietActivityEnv, runbookDeps } from '../helpers/runbook-deps';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { rollbackWorkflowId, type RollbackInput } from '../../src/workflows/rollback-contract';
+import { rollbackWorkflowId, type RollbackInput } from '../../src/contracts/rollback';
 import { widgetRollback } from '../../src/workflows/rollback';
 import { createExampleRepo, gitIn, revertsOf } from '../helpers/example-repo';
 import { runbookDeps } from '../helpers/runbook-deps';

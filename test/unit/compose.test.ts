@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
-import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/contracts/search-attributes';
 
 interface Service {
   image?: string;
@@ -62,7 +62,7 @@ describe('docker-compose.yml', () => {
 
   it('builds the worker and API from the Dockerfile and points them at the compose Temporal server', () => {
     assert.ok(existsSync(join(PROJECT_ROOT, 'Dockerfile')));
-    assert.deepEqual(services.worker!.command, ['node', '--import', 'tsx', 'src/worker.ts']);
+    assert.deepEqual(services.worker!.command, ['node', '--import', 'tsx', 'src/worker/main.ts']);
     assert.deepEqual(services.api!.command, ['node', '--import', 'tsx', 'src/api/main.ts']);
     for (const name of ['worker', 'api']) {
       assert.equal(services[name]!.build, '.');

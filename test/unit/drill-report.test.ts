@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { drillScheduleSpec, QUARTERLY_SPEC } from '../../src/client/drill-schedule';
-import { InvalidRequestError } from '../../src/client/errors';
+import { drillScheduleSpec, QUARTERLY_SPEC } from '../../src/use-cases/drill-schedule';
+import { InvalidRequestError } from '../../src/use-cases/errors';
 import { drillSummaryLine, renderDrillReport } from '../../src/domain/drill-report';
-import type { RollbackDrillResult } from '../../src/workflows/drill-contract';
+import type { RollbackDrillResult } from '../../src/contracts/drill';
 import { drillIdOf } from '../../src/workflows/drill';
 
 const result: RollbackDrillResult = {

@@ -8,14 +8,14 @@ import {
   RetryState,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import { exitCodeFor } from '../../src/cli/exit-codes';
+import { exitCodeFor } from '../../src/process/exit-codes';
 import {
   ApproverNotAllowedError,
   EngineUnavailableError,
   IncidentNotFoundError,
   InvalidRequestError,
   UpdateRefusedError,
-} from '../../src/client/errors';
+} from '../../src/use-cases/errors';
 import { ConfigError } from '../../src/config/engine-config';
 import { failureMessage, failureReason } from '../../src/domain/failure-message';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { STAGES } from '../../src/domain/incident';
+import { STAGES } from '../../src/contracts/incident';
 import { IllegalTransitionError, LEGAL_TRANSITIONS } from '../../src/workflows/incident/lifecycle';
 import { testLifecycle } from '../helpers/lifecycle-state';
 

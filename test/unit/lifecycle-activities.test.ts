@@ -3,13 +3,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createHealthProbeActivities, type HealthProbeInput } from '../../src/activities/health-probe';
-import { createPolicyActivities } from '../../src/activities/load-policy';
+import { createHealthProbeActivities, type HealthProbeInput } from '../../src/activities/target/health-probe';
+import { createPolicyActivities } from '../../src/activities/incident/load-policy';
 import {
   createOpenIncidentActivities,
   type OpenIncidentCountInput,
-} from '../../src/activities/open-incidents';
-import { createRecordActivities, type ReportFileInput } from '../../src/activities/records';
+} from '../../src/activities/incident/open-incidents';
+import { createRecordActivities, type ReportFileInput } from '../../src/activities/incident/records';
 import { lifecycleDeps, startHealthEndpoint } from '../helpers/lifecycle';
 import { tempDir } from '../helpers/temporal';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseEngineConfig } from '../../src/config/engine-config';
-import { defaultPolicy } from '../../src/config/policy';
+import { defaultPolicy } from '../../src/contracts/policy';
 import { allowedApprovers, isAuthorizedApprover, isAutoApproved } from '../../src/domain/approval';
-import { formatDuration, parseDuration } from '../../src/domain/duration';
+import { formatDuration, parseDuration } from '../../src/contracts/duration';
 import { errorBudgetConsumed } from '../../src/domain/error-budget';
 import { alertTrend } from '../../src/domain/alert-trend';
 import { incidentIdFor, shortHash } from '../../src/domain/incident-id';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPolicy } from '../../src/config/policy';
+import { defaultPolicy } from '../../src/contracts/policy';
 import {
   acknowledgeRule,
   approveRule,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRelatedIncidentActivities } from '../../src/activities/related-incidents';
-import { historyQuery } from '../../src/client/metrics-history';
+import { createRelatedIncidentActivities } from '../../src/activities/incident/related-incidents';
+import { historyQuery } from '../../src/temporal/incident-history';
 import { testDeps } from '../helpers/temporal';
 
 describe('incident history queries', () => {

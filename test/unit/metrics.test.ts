@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Severity } from '../../src/domain/incident';
+import type { Severity } from '../../src/contracts/incident';
 import {
   computeMetrics,
   computeMetricSet,
@@ -9,7 +9,7 @@ import {
 } from '../../src/domain/metrics';
 import { renderMetricsTable, targetRows } from '../../src/domain/metrics-table';
 import { findRelated, groupRecurring, normalizeRootCause } from '../../src/domain/recurring';
-import type { OptionAttempt, TimelineEntry } from '../../src/workflows/messages';
+import type { OptionAttempt, TimelineEntry } from '../../src/contracts/messages';
 
 const MIN = 60_000;
 const NOW = new Date('2026-11-27T12:00:00Z');

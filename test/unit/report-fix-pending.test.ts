@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderReport } from '../../src/domain/report';
-import type { IncidentStatus } from '../../src/workflows/messages';
+import type { IncidentStatus } from '../../src/contracts/messages';
 
 const resolvedWithoutFix: IncidentStatus = {
   incidentId: 'INCIDENT-20261127-143000-ab12',

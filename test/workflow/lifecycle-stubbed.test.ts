@@ -4,9 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { type Activities, createActivities } from '../../src/activities';
-import { defaultPolicy } from '../../src/config/policy';
+import { defaultPolicy } from '../../src/contracts/policy';
 import { FAILURE } from '../../src/domain/failure-types';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import type { DiagnosticId } from '../../src/domain/scenarios';
 import { workflowBundle } from '../../src/worker/workflow-bundle';
 import {
@@ -17,7 +17,7 @@ import {
   resolveSignal,
   reviewSignal,
   workaroundSignal,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import {
   incidentInput,
   kinds,

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fromLocal, isoWeekday, toLocal } from '../../src/domain/business-hours';
-import { incidentWorkflowId } from '../../src/domain/incident';
+import { incidentWorkflowId } from '../../src/contracts/incident';
 import {
   acknowledgeSignal,
   type IncidentStatus,
@@ -12,7 +12,7 @@ import {
   resolveSignal,
   reviewSignal,
   statusQuery,
-} from '../../src/workflows/messages';
+} from '../../src/contracts/messages';
 import {
   incidentInput,
   kinds,

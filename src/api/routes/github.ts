@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequestError } from '../../client/errors';
-import { parseOrThrow } from '../../client/validation';
+import { InvalidRequestError } from '../../use-cases/errors';
+import { parseOrThrow } from '../../use-cases/validation';
 import { verifyGithubSignature } from '../auth';
 import type { ApiContext } from '../context';
-import { deliverAlerts, detailsFrom, type NormalizedAlert, prepareAlerts } from '../intake';
+import { detailsFrom, type NormalizedAlert } from '../../intake/normalize';
+import { deliverAlerts, prepareAlerts } from '../alert-delivery';
 import { parseJsonBody } from '../json-body';
 import {
   checkRunEventSchema,
   FAILED_CONCLUSIONS,
   PASSED_CONCLUSIONS,
   workflowRunEventSchema,
-} from '../schemas/github';
+} from '../../intake/schemas/github';
 
 /** Guesses the guide's scenario from a CI job's name; routing rules can override it. */
 function scenarioHint(name: string, conclusion: string): string {

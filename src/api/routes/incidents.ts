@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { workflowUrl } from '../../config/env';
-import { DECISION_SCHEMAS, DECISION_VERBS, type DecisionVerb } from '../../client/decisions';
-import { EngineUnavailableError, InvalidRequestError } from '../../client/errors';
-import { listFiltersSchema, listIncidents } from '../../client/list';
-import { incidentIdOf, lookupIncident } from '../../client/lookup';
-import { sendDecision } from '../../client/send-decision';
-import { fetchStatus } from '../../client/status';
-import { parseOrThrow } from '../../client/validation';
+import { DECISION_SCHEMAS, DECISION_VERBS, type DecisionVerb } from '../../contracts/decisions';
+import { EngineUnavailableError, InvalidRequestError } from '../../use-cases/errors';
+import { listFiltersSchema, listIncidents } from '../../use-cases/list';
+import { incidentIdOf, lookupIncident } from '../../use-cases/lookup';
+import { sendDecision } from '../../use-cases/send-decision';
+import { fetchStatus } from '../../use-cases/status';
+import { parseOrThrow } from '../../use-cases/validation';
 import type { ApiContext } from '../context';
 
 const idempotencyKey = z

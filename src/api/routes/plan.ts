@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { lookupIncident } from '../../client/lookup';
-import { fetchStatus } from '../../client/status';
-import { configAsRun, planAlertBody, planOpenIncident } from '../alert-plan';
+import { lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
+import { configAsRun, planAlertBody, planOpenIncident } from '../../intake/alert-plan';
 import type { ApiContext } from '../context';
 
 /**

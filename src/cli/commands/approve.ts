@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MITIGATION_OPTIONS } from '../../workflows/messages';
+import { MITIGATION_OPTIONS } from '../../contracts/incident';
 import { defaultOperator, example, withContext } from '../action';
 import { addDecisionOptions, runDecision } from './decide';
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { DECISION_SCHEMAS, type DecisionVerb } from '../../client/decisions';
-import { InvalidRequestError, UpdateRefusedError } from '../../client/errors';
-import { assertIncidentRef, lookupIncident } from '../../client/lookup';
-import { sendDecision } from '../../client/send-decision';
-import { fetchStatus } from '../../client/status';
-import { parseOrThrow } from '../../client/validation';
+import { DECISION_SCHEMAS, type DecisionVerb } from '../../contracts/decisions';
+import { InvalidRequestError, UpdateRefusedError } from '../../use-cases/errors';
+import { assertIncidentRef, lookupIncident } from '../../use-cases/lookup';
+import { sendDecision } from '../../use-cases/send-decision';
+import { fetchStatus } from '../../use-cases/status';
+import { parseOrThrow } from '../../use-cases/validation';
 import type { CliContext } from '../context';
 import { answerCommands } from '../format';
 

@@ -5,10 +5,10 @@ import {
   listDrills,
   runDrillNow,
   upsertDrillSchedule,
-} from '../../client/drill-schedule';
-import { InvalidRequestError } from '../../client/errors';
-import type { RollbackProcedure } from '../../domain/scenarios';
-import { DRILL_PROCEDURES, type RollbackDrillResult } from '../../workflows/drill-contract';
+} from '../../use-cases/drill-schedule';
+import { InvalidRequestError } from '../../use-cases/errors';
+import type { RollbackProcedure } from '../../contracts/rollback';
+import { DRILL_PROCEDURES, type RollbackDrillResult } from '../../contracts/drill';
 import { example, withContext } from '../action';
 import type { CliContext } from '../context';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { SCENARIOS, SEVERITIES, STAGES } from '../../domain/incident';
-import { listFiltersSchema, listIncidents } from '../../client/list';
-import { parseOrThrow } from '../../client/validation';
+import { SCENARIOS, SEVERITIES, STAGES } from '../../contracts/incident';
+import { listFiltersSchema, listIncidents } from '../../use-cases/list';
+import { parseOrThrow } from '../../use-cases/validation';
 import { example, withContext } from '../action';
 import { listText } from '../format';
 

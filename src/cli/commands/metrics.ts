@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { gatherIncidentHistory } from '../../client/metrics-history';
-import { parseOrThrow } from '../../client/validation';
-import { SEVERITIES } from '../../domain/incident';
+import { gatherIncidentHistory } from '../../temporal/incident-history';
+import { parseOrThrow } from '../../use-cases/validation';
+import { SEVERITIES } from '../../contracts/incident';
 import { computeMetrics, filterRecords } from '../../domain/metrics';
 import { renderMetricsTable, targetRows } from '../../domain/metrics-table';
 import { groupRecurring } from '../../domain/recurring';

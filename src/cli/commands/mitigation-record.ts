@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { SEVERITIES } from '../../domain/incident';
-import { MITIGATION_OPTIONS } from '../../workflows/messages';
+import { SEVERITIES } from '../../contracts/incident';
+import { MITIGATION_OPTIONS } from '../../contracts/incident';
 import { defaultOperator, example, withContext } from '../action';
 import { addDecisionOptions, runDecision } from './decide';
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { configAsRun, planAlertBody, planOpenIncident } from '../../api/alert-plan';
-import { InvalidRequestError } from '../../client/errors';
-import { assertIncidentRef, lookupIncident } from '../../client/lookup';
-import { fetchStatus } from '../../client/status';
+import { configAsRun, planAlertBody, planOpenIncident } from '../../intake/alert-plan';
+import { InvalidRequestError } from '../../use-cases/errors';
+import { assertIncidentRef, lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
 import { incidentPlanText } from '../../domain/incident-plan';
 import { example, withContext } from '../action';
 

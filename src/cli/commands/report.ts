@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { assertIncidentRef, lookupIncident } from '../../client/lookup';
-import { fetchStatus } from '../../client/status';
+import { assertIncidentRef, lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
 import { example, withContext } from '../action';
 
 /**

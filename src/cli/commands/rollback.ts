@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { formatIncidentId } from '../../domain/incident';
-import { prepareRollback, startRollback } from '../../client/rollback';
-import type { RollbackResult } from '../../workflows/rollback-contract';
+import { formatIncidentId } from '../../contracts/incident';
+import { prepareRollback, startRollback } from '../../use-cases/rollback';
+import type { RollbackResult } from '../../contracts/rollback';
 import { example, withContext } from '../action';
 
 interface RollbackOptions {

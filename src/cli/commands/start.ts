@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { formatIncidentId, incidentInputSchema, SCENARIOS, SEVERITIES, SOURCES } from '../../domain/incident';
-import { openIncident } from '../../client/open-incident';
-import { incidentIdOfRun } from '../../client/lookup';
-import { parseOrThrow } from '../../client/validation';
+import {
+  formatIncidentId,
+  incidentInputSchema,
+  SCENARIOS,
+  SEVERITIES,
+  SOURCES,
+} from '../../contracts/incident';
+import { openIncident } from '../../use-cases/open-incident';
+import { incidentIdOfRun } from '../../use-cases/lookup';
+import { parseOrThrow } from '../../use-cases/validation';
 import { collect, example, withContext } from '../action';
 
 interface StartOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { assertIncidentRef, incidentIdOf, lookupIncident } from '../../client/lookup';
-import { fetchStatus } from '../../client/status';
-import { InvalidRequestError } from '../../client/errors';
+import { assertIncidentRef, incidentIdOf, lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
+import { InvalidRequestError } from '../../use-cases/errors';
 import { example, withContext } from '../action';
 import { statusText } from '../format';
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { InvalidRequestError } from '../../client/errors';
-import { assertIncidentRef, lookupIncident } from '../../client/lookup';
-import { fetchStatus } from '../../client/status';
-import type { IncidentStatus, TimelineEntry } from '../../workflows/messages';
+import { InvalidRequestError } from '../../use-cases/errors';
+import { assertIncidentRef, lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
+import type { IncidentStatus, TimelineEntry } from '../../contracts/messages';
 import { example, withContext } from '../action';
 import { statusText, timelineLine } from '../format';
 

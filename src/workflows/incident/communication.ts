@@ -1,6 +1,6 @@
 import { condition, isCancellation } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
-import { formatDuration } from '../../domain/duration';
+import { formatDuration } from '../../contracts/duration';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record } from './context';
 import { otherOpenSev2 } from './detection';

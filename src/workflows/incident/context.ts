@@ -1,7 +1,7 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Stage } from '../../domain/incident';
-import type { IncidentStatus } from '../messages';
-import { SA } from '../search-attributes';
+import type { Stage } from '../../contracts/incident';
+import type { IncidentStatus } from '../../contracts/messages';
+import { SA } from '../../contracts/search-attributes';
 import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
 
 export { type Decision, nowIso } from './lifecycle';

@@ -1,7 +1,7 @@
 import { isCancellation, workflowInfo } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import { ackDeadline } from '../../domain/ack-deadline';
-import { IMMEDIATE_ESCALATION_LABELS } from '../../domain/incident';
+import { IMMEDIATE_ESCALATION_LABELS } from '../../contracts/incident';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, record, showDetails } from './context';
 import { type StageEnd, waitWithEscalation } from './waits';

@@ -20,7 +20,7 @@ import {
   type UpdateResult,
   workaroundSignal,
   workaroundUpdate,
-} from '../messages';
+} from '../../contracts/messages';
 import { type IncidentContext, nowIso, record } from './context';
 import {
   acknowledgeRule,

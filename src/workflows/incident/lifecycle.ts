@@ -1,5 +1,5 @@
-import type { Policy } from '../../config/policy';
-import type { IncidentInput, Stage } from '../../domain/incident';
+import type { Policy } from '../../contracts/policy';
+import type { IncidentInput, Stage } from '../../contracts/incident';
 import type {
   ApproveInput,
   IncidentStatus,
@@ -7,7 +7,7 @@ import type {
   NotificationDraft,
   RejectInput,
   WorkaroundInput,
-} from '../messages';
+} from '../../contracts/messages';
 
 /** A human decision on the option being worked on, consumed by the mitigation loop. */
 export type Decision =

@@ -1,5 +1,5 @@
 import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
-import { SEVERITIES } from '../../domain/incident';
+import { SEVERITIES } from '../../contracts/incident';
 import type {
   AcknowledgeInput,
   ApproveInput,
@@ -10,7 +10,7 @@ import type {
   ReviewInput,
   SetSeverityInput,
   WorkaroundInput,
-} from '../messages';
+} from '../../contracts/messages';
 import { type IncidentLifecycle as IncidentContext, nowIso } from './lifecycle';
 
 /**

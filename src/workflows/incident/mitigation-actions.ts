@@ -1,8 +1,8 @@
 import { executeChild, isCancellation } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import type { MitigationStep } from '../../domain/scenarios';
-import { failureLine, type StepFailure } from '../../domain/step-failure';
-import type { ApproveInput, OptionAttempt } from '../messages';
+import { failureLine, type StepFailure } from '../../contracts/step-failure';
+import type { ApproveInput, OptionAttempt } from '../../contracts/messages';
 import {
   ROLLBACK_WORKFLOW_TYPES,
   type RollbackInput,
@@ -11,7 +11,7 @@ import {
   type VisualBaselinesInput,
   type VisualBaselinesResult,
   visualBaselinesWorkflowId,
-} from '../rollback-contract';
+} from '../../contracts/rollback';
 import { run } from './activity-stubs';
 import { type IncidentContext, nowIso, record, showDetails } from './context';
 

@@ -3,7 +3,7 @@ import { failureMessage } from '../../domain/failure-message';
 import { isAutoApproved } from '../../domain/approval';
 import { describeStep } from '../../domain/procedures';
 import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from '../../domain/scenarios';
-import type { ApproveInput } from '../messages';
+import type { ApproveInput } from '../../contracts/messages';
 import { type Decision, escalate, type IncidentContext, nowIso, record } from './context';
 import {
   cancelCiRun,

@@ -1,7 +1,7 @@
 import { sleep } from '@temporalio/workflow';
 import { errorBudgetConsumed } from '../../domain/error-budget';
-import { formatDuration } from '../../domain/duration';
-import type { VerificationRecord } from '../messages';
+import { formatDuration } from '../../contracts/duration';
+import type { VerificationRecord } from '../../contracts/messages';
 import { run } from './activity-stubs';
 import { escalate, type IncidentContext, nowIso, record, showDetails } from './context';
 import { waitUntil } from './waits';

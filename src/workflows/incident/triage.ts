@@ -1,9 +1,9 @@
 import { isCancellation } from '@temporalio/workflow';
 import { alertTrend } from '../../domain/alert-trend';
 import { failureMessage } from '../../domain/failure-message';
-import { formatDuration } from '../../domain/duration';
+import { formatDuration } from '../../contracts/duration';
 import { scenarioSpec } from '../../domain/scenarios';
-import type { TriageAnswers } from '../messages';
+import type { TriageAnswers } from '../../contracts/messages';
 import { run } from './activity-stubs';
 import { type IncidentContext, record, showDetails } from './context';
 

@@ -5,13 +5,13 @@ import {
   continueAsNew,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defaultPolicy, type Policy, policySchema } from '../../config/policy';
-import { formatDuration } from '../../domain/duration';
+import { defaultPolicy, type Policy, policySchema } from '../../contracts/policy';
+import { formatDuration } from '../../contracts/duration';
 import { issuesLine } from '../../domain/failure-message';
 import { FAILURE } from '../../domain/failure-types';
-import { type IncidentInput, incidentInputSchema } from '../../domain/incident';
+import { type IncidentInput, incidentInputSchema } from '../../contracts/incident';
 import { incidentIdFor } from '../../domain/incident-id';
-import type { IncidentStatus, IncidentWorkflowInput } from '../messages';
+import type { IncidentStatus, IncidentWorkflowInput } from '../../contracts/messages';
 import { run } from './activity-stubs';
 import { sendNotifications, statusUpdates } from './communication';
 import {

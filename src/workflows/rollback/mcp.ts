@@ -1,4 +1,4 @@
-import type { RollbackInput, RollbackResult } from '../rollback-contract';
+import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
 import { runProcedure } from './run-plan';
 
 /**

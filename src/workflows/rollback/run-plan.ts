@@ -4,10 +4,9 @@
  * with the same step IDs, so histories recorded before the plan existed still replay.
  */
 import { patched } from '@temporalio/workflow';
-import type { RunbookCommandName } from '../../config/target';
 import { buildProcedure, type ProcedurePlan, type ProcedureStep } from '../../domain/procedures';
-import type { RollbackProcedure } from '../../domain/scenarios';
-import type { RollbackInput, RollbackResult } from '../rollback-contract';
+import type { RollbackProcedure } from '../../contracts/rollback';
+import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
 import { buildStep, gitSteps, installStep, quickSteps, serviceSteps } from './step-proxies';
 import { type ProcedureContext, runRollback, saveBackup } from './run-rollback';
 import { reasonOf, RollbackStepFailed } from './saga';
@@ -180,7 +179,7 @@ async function runStep(ctx: ProcedureContext, step: ProcedureStep, resolved: Res
       return;
     case 'run-command': {
       const proxy = a.retries === 'install' ? installStep : buildStep;
-      const command = a.command as RunbookCommandName;
+      const command = a.command as Parameters<typeof proxy.runRunbookCommand>[0]['command'];
       await saga.step(step.id, () =>
         proxy.runRunbookCommand({ incidentId, step: step.id, command, ...repo }),
       );

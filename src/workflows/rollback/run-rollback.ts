@@ -3,8 +3,8 @@
  * result. The steps themselves run from the procedure's plan (run-plan.ts).
  */
 import { CancellationScope, workflowInfo } from '@temporalio/workflow';
-import type { RollbackProcedure } from '../../domain/scenarios';
-import type { RollbackInput, RollbackResult } from '../rollback-contract';
+import type { RollbackProcedure } from '../../contracts/rollback';
+import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
 import { lock, quickSteps } from './step-proxies';
 import { RollbackSaga, RollbackStepFailed } from './saga';
 

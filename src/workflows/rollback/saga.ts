@@ -4,8 +4,8 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
-import { asStepFailure, type StepFailure } from '../../domain/step-failure';
-import type { RollbackStepRecord } from '../rollback-contract';
+import { asStepFailure, type StepFailure } from '../../contracts/step-failure';
+import type { RollbackStepRecord } from '../../contracts/rollback';
 
 /** A step failed; `step` is its stable ID. */
 export class RollbackStepFailed extends Error {

@@ -1,4 +1,4 @@
-import type { VisualBaselinesInput, VisualBaselinesResult } from '../rollback-contract';
+import type { VisualBaselinesInput, VisualBaselinesResult } from '../../contracts/rollback';
 import { buildStep, gitSteps, quickSteps } from './step-proxies';
 import { runLocked } from './run-rollback';
 import { RollbackSaga } from './saga';

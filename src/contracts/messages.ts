@@ -1,0 +1,278 @@
+/**
+ * The incident workflow's public contract: every signal, query and update, their payload types
+ * and the task queue. Workflows, the API and the CLI all import this module and nothing else of
+ * the workflow code, so clients never depend on the implementation.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Policy } from './policy';
+import type { IncidentInput, MitigationOption, Scenario, Severity, Source, Stage } from './incident';
+import type { StepFailure } from './step-failure';
+
+export const TASK_QUEUE = 'incident-response';
+/** The incident workflow's type name, as clients start and list it. */
+export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+
+export interface AcknowledgeInput {
+  by: string;
+}
+export interface SetSeverityInput {
+  severity: Severity;
+  by: string;
+  reason?: string;
+}
+export interface ApproveInput {
+  option: MitigationOption;
+  approver: string;
+  comment?: string;
+  /**
+   * The commit (revert-last-change) or SHA/tag (deploy-known-good) the approver confirms. When
+   * absent the workflow uses what triage found (HEAD, the known-good tag); a rollback never runs
+   * against an unresolved "HEAD".
+   */
+  target?: string;
+}
+export interface RejectInput {
+  option: MitigationOption;
+  approver: string;
+  reason?: string;
+}
+export interface WorkaroundInput {
+  by: string;
+  description: string;
+}
+export interface FixReference {
+  branch?: string;
+  commit?: string;
+  tag?: string;
+}
+export interface ResolveInput {
+  by: string;
+  /** The 5 Whys, first "why did it fail" to the deepest cause. Required. */
+  whys: string[];
+  /** Optional at resolve (at 3 a.m. the fix may not exist yet); can be given later with `review`. */
+  fix: FixReference;
+}
+export interface ReviewInput {
+  by: string;
+  wentWell: string[];
+  toImprove: string[];
+  actionItems: string[];
+  notes?: string;
+  /** The fix reference, when `resolve` went without one (root cause first, fix later). */
+  fix?: FixReference;
+}
+/**
+ * The outcome of an option a human carries out (no rollback procedure: disable-feature,
+ * update-visual-baselines, workaround). The workflow shows such an option as `pendingAction`
+ * (after approval when it is destructive) and waits for this record: `succeeded` ends mitigation,
+ * `failed` moves to the next option. Refused unless `option` is the pending action.
+ */
+export interface MitigationOutcomeInput {
+  option: MitigationOption;
+  by: string;
+  outcome: 'succeeded' | 'failed';
+  detail?: string;
+}
+
+/** A repeated or resolved alert for an open incident (the API's signal-with-start payload). */
+export interface AlertInput {
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  receivedAt: string;
+  summary: string;
+  source: Source;
+}
+
+export interface TimelineEntry {
+  /** ISO 8601 UTC. */
+  at: string;
+  stage: Stage;
+  kind: string;
+  message: string;
+}
+export interface Escalation {
+  at: string;
+  reason: string;
+}
+export interface PendingApproval {
+  option: MitigationOption;
+  risk: 'safe' | 'destructive';
+  since: string;
+  deadline: string;
+  /** The rollback procedure the option runs, and every step it would take (one line each: id, argv, cwd, service, undo). */
+  procedure?: 'widget' | 'mcp' | 'full';
+  plan?: string[];
+}
+/** An option waiting for a human to carry it out and record the outcome ({@link MitigationOutcomeInput}). */
+export interface PendingAction {
+  option: MitigationOption;
+  description: string;
+  since: string;
+  deadline: string;
+}
+
+/** The guide's three triage questions, answered from diagnostics and alerts. */
+export interface TriageAnswers {
+  regression: string;
+  impact: string;
+  trend: string;
+  diagnostics: { diagnostic: string; ok: boolean | 'unavailable'; summary: string }[];
+}
+
+export interface ResolutionRecord {
+  by: string;
+  at: string;
+  whys: string[];
+  fix: FixReference;
+}
+
+export interface VerificationRecord {
+  url?: string;
+  startedAt: string;
+  endedAt?: string;
+  probes: number;
+  failures: number;
+  verified: boolean | 'not-configured';
+  detail?: string;
+}
+
+export interface ErrorBudgetRecord {
+  sloPercent: number;
+  windowMs: number;
+  downtimeMs: number;
+  consumedPercent: number;
+}
+
+export interface OptionAttempt {
+  option: MitigationOption;
+  /** Mitigation round (a failed recovery check starts another). */
+  round?: number;
+  outcome: 'approved' | 'rejected' | 'succeeded' | 'failed' | 'skipped';
+  at: string;
+  by?: string;
+  detail?: string;
+  /** Why an engine action failed: the step, command, exit code, last output lines and log path. */
+  failure?: StepFailure;
+}
+
+export interface IncidentStatus {
+  incidentId: string;
+  workflowId: string;
+  stage: Stage;
+  severity: Severity;
+  services: string[];
+  scenario: Scenario;
+  summary: string;
+  source: Source;
+  labels: string[];
+  fingerprint: string;
+  detectedAt: string;
+  alertedAt?: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  pendingApproval?: PendingApproval;
+  optionsTried: OptionAttempt[];
+  timeline: TimelineEntry[];
+  escalations: Escalation[];
+  /**
+   * Deadlines still running (ISO 8601 UTC), keyed by name: ack, approval, action (a human step's
+   * outcome), workaround, verification, review, statusUpdate.
+   */
+  deadlines: Record<string, string>;
+  alerts: { firing: number; resolved: number; lastAt?: string };
+  mitigatedAt?: string;
+  resolvedAt?: string;
+  reviewedAt?: string;
+  closedAt?: string;
+  reportPath?: string;
+  /** Where the incident note (the guide's incident.txt) was written. */
+  notePath?: string;
+  /** A human option waiting for its outcome record. */
+  pendingAction?: PendingAction;
+  /**
+   * deploy-known-good checked out a tag: HEAD is detached there while `branch` still points at the
+   * broken commit; restoring the branch is an action item until a fix lands on it.
+   */
+  detachedHead?: { at: string; branch?: string; option: MitigationOption };
+  /** Set once mitigation has tried every option without success; a `workaround` record is awaited. */
+  awaitingWorkaround?: boolean;
+  /** Mitigation rounds (a failed recovery check starts another) and the option being worked on. */
+  mitigationRound?: number;
+  currentOption?: MitigationOption;
+  triage?: TriageAnswers;
+  resolution?: ResolutionRecord;
+  verification?: VerificationRecord;
+  errorBudget?: ErrorBudgetRecord;
+  review?: ReviewInput & { at: string };
+  /** Every alert signal received, for the "getting worse" trend. */
+  alertHistory?: { at: string; status: 'firing' | 'resolved' }[];
+  /** Notifications sent for status updates (SEV-1/2 cadence). */
+  statusUpdatesSent?: number;
+  /** Escalations so far per running deadline (ack, approval, action, workaround, review). */
+  escalationRounds?: Record<string, number>;
+  /** Review reminders already sent. */
+  reviewRemindersSent?: number;
+  /** What triage found in the target repository, for rollback targets. */
+  repository?: { head: string; knownGood?: { tag: string; sha: string } };
+  /** How many runs (continue-as-new) this incident has spanned. */
+  runs?: number;
+}
+
+/** Start input of {@link incidentWorkflow}; `carried` is set only by continue-as-new. */
+export interface IncidentWorkflowInput {
+  incident: IncidentInput;
+  carried?: IncidentStatus;
+  /**
+   * The lifecycle policy (src/contracts/policy.ts, parsed). Normally absent: the workflow loads the
+   * worker's policy with the `loadPolicy` activity, which records it in history. Continue-as-new
+   * carries it so a long incident keeps the rules it started with.
+   */
+  policy?: Policy;
+  /** Notifications queued but not yet sent when the run continued as new. */
+  outbox?: NotificationDraft[];
+  /**
+   * Set by signal-with-start callers (the API): the opening alert arrives as the first `alert`
+   * signal, so the initial state must not count it a second time.
+   */
+  openedByAlertSignal?: boolean;
+}
+
+/** A notification the workflow has decided to send (escalation, reminder, status update). */
+export interface NotificationDraft {
+  kind: 'escalation' | 'status-update' | 'reminder' | 'info';
+  text: string;
+}
+
+/** Result of a Workflow Update: accepted or the reason it was refused. */
+export interface UpdateResult {
+  accepted: boolean;
+  message: string;
+  stage: Stage;
+}
+
+export const acknowledgeSignal = defineSignal<[AcknowledgeInput]>('acknowledge');
+export const setSeveritySignal = defineSignal<[SetSeverityInput]>('setSeverity');
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const rejectSignal = defineSignal<[RejectInput]>('reject');
+export const workaroundSignal = defineSignal<[WorkaroundInput]>('workaround');
+export const resolveSignal = defineSignal<[ResolveInput]>('resolve');
+export const reviewSignal = defineSignal<[ReviewInput]>('review');
+export const alertSignal = defineSignal<[AlertInput]>('alert');
+export const recordMitigationSignal = defineSignal<[MitigationOutcomeInput]>('recordMitigation');
+
+export const statusQuery = defineQuery<IncidentStatus>('status');
+
+/**
+ * Updates for callers that need a yes or no (API, CLI): same payloads as the signals, with a
+ * validator that refuses, before anything is written to history, what does not fit the stage.
+ */
+export const acknowledgeUpdate = defineUpdate<UpdateResult, [AcknowledgeInput]>('acknowledgeUpdate');
+export const approveUpdate = defineUpdate<UpdateResult, [ApproveInput]>('approveUpdate');
+export const rejectUpdate = defineUpdate<UpdateResult, [RejectInput]>('rejectUpdate');
+export const resolveUpdate = defineUpdate<UpdateResult, [ResolveInput]>('resolveUpdate');
+export const reviewUpdate = defineUpdate<UpdateResult, [ReviewInput]>('reviewUpdate');
+export const recordMitigationUpdate = defineUpdate<UpdateResult, [MitigationOutcomeInput]>(
+  'recordMitigationUpdate',
+);
+export const setSeverityUpdate = defineUpdate<UpdateResult, [SetSeverityInput]>('setSeverityUpdate');
+export const workaroundUpdate = defineUpdate<UpdateResult, [WorkaroundInput]>('workaroundUpdate');

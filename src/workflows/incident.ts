@@ -1,2 +1,0 @@
-/** The incident lifecycle workflow; its stages live in ./incident/. */
-export { incidentWorkflow } from './incident/workflow';
