@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
+import { RUNBOOK_COMMANDS } from '../config/target';
 import type { Inspection } from './inspect';
 
 /** The guide's default service port, used when the server's source names none. */
@@ -35,17 +36,7 @@ export function configFromInspection(
 ): DoctorConfig {
   const { runbook, server } = inspection;
   const commands: Record<string, { argv: string[] }> = {};
-  for (const name of [
-    'install',
-    'build',
-    'buildWidgets',
-    'test',
-    'contractTest',
-    'visualTest',
-    'visualUpdate',
-    'dependencyListing',
-    'upstreamUiSdk',
-  ] as const) {
+  for (const name of RUNBOOK_COMMANDS) {
     const found = runbook[name];
     if (found) commands[name] = { argv: found.argv };
   }

@@ -183,6 +183,17 @@ function startStep(b: Builder, id: string, service: string) {
   });
 }
 
+/** The known-good candidates, newest version first, as the snapshot activity lists them. */
+const knownGoodTagsArgv = (target: ProcedureTarget): string[] => [
+  'git',
+  'tag',
+  '--list',
+  '--merged',
+  'HEAD',
+  '--sort=-v:refname',
+  target.knownGoodTagPattern ?? 'v*',
+];
+
 function saveBackup(b: Builder, incidentRef: string) {
   b.add({
     id: 'save-backup',
@@ -259,15 +270,7 @@ function gitChange(
       id: 'find-known-good-tag',
       kind: 'git',
       description: 'the newest tag matching target.knownGoodTagPattern',
-      argv: [
-        'git',
-        'tag',
-        '--list',
-        '--merged',
-        'HEAD',
-        '--sort=-v:refname',
-        b.target.knownGoodTagPattern ?? 'v*',
-      ],
+      argv: knownGoodTagsArgv(b.target),
       destructive: false,
       ...(options.knownGoodFromSnapshot ? { when: 'known-good-not-found' as const } : {}),
       action: { type: 'find-known-good-tag' },
@@ -354,15 +357,7 @@ const BODIES: Record<RollbackProcedure, (b: Builder, backupRef: string) => void>
       id: 'identify-stable-tag',
       kind: 'git',
       description: 'HEAD, the newest known-good tag and the commits since',
-      argv: [
-        'git',
-        'tag',
-        '--list',
-        '--merged',
-        'HEAD',
-        '--sort=-v:refname',
-        b.target.knownGoodTagPattern ?? 'v*',
-      ],
+      argv: knownGoodTagsArgv(b.target),
       destructive: false,
       action: { type: 'snapshot' },
     });

@@ -1,6 +1,7 @@
 import {
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   workflowInfo,
@@ -42,10 +43,21 @@ const notifySteps = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FAILURE.notificationRejected] },
 });
 
-/** Drill ID: `DRILL-YYYYMMDD-HHMMSS-<run>` from workflow time, unique per run. */
-export function drillIdOf(startTime: Date, runId: string): string {
+/**
+ * Run IDs from server 1.32 on are UUIDv7: their first 8 hex digits are a timestamp, shared by
+ * every run of the same minute; the last 8 are random.
+ */
+export const DRILL_ID_RUN_TAIL_PATCH = 'drill-id-run-tail';
+
+/**
+ * Drill ID: `DRILL-YYYYMMDD-HHMMSS-<run>` from workflow time and 8 random hex digits of the run ID,
+ * unique per run. `runTail` false keeps the first 8 digits that drills before the patch used.
+ */
+export function drillIdOf(startTime: Date, runId: string, runTail = true): string {
   const iso = startTime.toISOString();
-  return `DRILL-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${runId.slice(0, 8)}`;
+  const hex = runId.replaceAll('-', '');
+  const run = runTail ? hex.slice(-8) : runId.slice(0, 8);
+  return `DRILL-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${run}`;
 }
 
 /** The rollback each procedure must perform on the clone: undo the synthetic commit or return to the tag. */
@@ -156,7 +168,8 @@ async function cleanUp(clone: DrillClone, result: DrillProcedureResult, keep: bo
  */
 export async function rollbackDrill(input: RollbackDrillInput = {}): Promise<RollbackDrillResult> {
   const info = workflowInfo();
-  const drillId = drillIdOf(info.startTime, info.runId);
+  // Two drills started in the same second shared an ID (and a report folder) before this patch.
+  const drillId = drillIdOf(info.startTime, info.runId, patched(DRILL_ID_RUN_TAIL_PATCH));
   const startedAt = new Date().toISOString();
   const procedures = input.procedures?.length ? input.procedures : [...DRILL_PROCEDURES];
   const results: DrillProcedureResult[] = [];

@@ -71,9 +71,20 @@ describe('rollback drill report and schedule', () => {
     assert.match(report, /- \[ \] rollback-succeeded: failed at start-server/);
   });
 
-  it('names drills from workflow time and run ID', () => {
+  it('names drills from workflow time and the random tail of the run ID', () => {
     assert.equal(
-      drillIdOf(new Date('2027-04-01T09:00:05.123Z'), '0193abcd-1234-7000-8000-000000000000'),
+      drillIdOf(new Date('2027-04-01T09:00:05.123Z'), '0193abcd-1234-7000-8000-00000000beef'),
+      'DRILL-20270401-090005-0000beef',
+    );
+    // Two UUIDv7 run IDs of the same millisecond differ only in their random tail.
+    const at = new Date('2027-04-01T09:00:05.123Z');
+    assert.notEqual(
+      drillIdOf(at, '0193abcd-1234-7000-8000-0000000000a1'),
+      drillIdOf(at, '0193abcd-1234-7000-8000-0000000000b2'),
+    );
+    // Histories from before the patch keep the run ID's first 8 digits.
+    assert.equal(
+      drillIdOf(at, '0193abcd-1234-7000-8000-00000000beef', false),
       'DRILL-20270401-090005-0193abcd',
     );
   });
