@@ -55,6 +55,18 @@ const pathText = (path: readonly PropertyKey[]) =>
   path.length ? path.map(shownKey).join('.') : '(top level)';
 
 /**
+ * The health URL is written once: when the policy names no recovery-check URL, the first service
+ * with an explicit `healthUrl` is the one the recovery check probes. A service without one does
+ * not turn the 30-minute check on by itself (its derived URL may not be what the team watches).
+ */
+function withRecoveryUrl(config: EngineConfig): EngineConfig {
+  if (config.policy.healthCheck.url) return config;
+  const url = Object.values(config.target.services).find((s) => s.healthUrl)?.healthUrl;
+  if (!url) return config;
+  return { ...config, policy: { ...config.policy, healthCheck: { ...config.policy.healthCheck, url } } };
+}
+
+/**
  * Validates an already-parsed config; errors name each field by its dotted path and, with
  * `lineOf`, its line. Never repeats a value from the file: unknown keys are named only when they
  * are plain names, messages quote the schema, and at most five problems are listed.
@@ -62,7 +74,7 @@ const pathText = (path: readonly PropertyKey[]) =>
 export function parseEngineConfig(raw: unknown, origin = 'config', lineOf?: LineOf): EngineConfig {
   const result = engineConfigSchema.safeParse(raw ?? {});
   const crossIssues = result.success ? crossCheckConfig(result.data, raw) : [];
-  if (result.success && crossIssues.length === 0) return result.data;
+  if (result.success && crossIssues.length === 0) return withRecoveryUrl(result.data);
   const at = (path: readonly PropertyKey[], key?: PropertyKey) => {
     const line = lineOf?.(path, key);
     return line ? ` (line ${line})` : '';

@@ -22,6 +22,22 @@ describe('engine config file', () => {
     assert.deepEqual(parseEngineConfig(example, 'example'), parseEngineConfig({}, 'defaults'));
   });
 
+  it('gives the health URL once: a service healthUrl is the recovery check URL unless the policy names another', () => {
+    const url = 'http://127.0.0.1:3000/healthz';
+    const target = { services: { 'widgets-api': { start: ['npm', 'start'], port: 3000, healthUrl: url } } };
+    assert.equal(parseEngineConfig({ target }).policy.healthCheck.url, url);
+    const other = 'http://status.example/ok';
+    assert.equal(
+      parseEngineConfig({ target, policy: { healthCheck: { url: other } } }).policy.healthCheck.url,
+      other,
+    );
+    // A service without an explicit health URL does not turn on a 30-minute check nobody asked for.
+    assert.equal(
+      parseEngineConfig({ target: { services: { 'mcp-server': { port: 8787 } } } }).policy.healthCheck.url,
+      undefined,
+    );
+  });
+
   it('uses the guide defaults when there is no file', async () => {
     const config = await loadEngineConfig(undefined, dir.path);
     assert.equal(config.policy.ackDeadlines['SEV-1'], 15 * 60_000);
