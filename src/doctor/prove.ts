@@ -6,7 +6,7 @@
  * rollback procedure is possible only when every step it uses passed.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../activities/support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -58,16 +58,6 @@ export interface ProveOptions {
   ref: string;
   widgetsDistCandidates: string[];
   onStep?: (step: ProofStep) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** The line of a command's output that says how it went (`# pass 3`, `built 2 widgets`), else its last. */

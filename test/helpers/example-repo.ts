@@ -144,18 +144,7 @@ export async function processesMatching(text: string): Promise<number[]> {
   return pids;
 }
 
-/** A TCP port free right now (the OS picks it), for a test's own MCP server. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../../src/activities/support/free-port';
 
 export const NPM_EXAMPLE_SOURCE = EXAMPLES['npm-mcp-service'];
 
