@@ -77,7 +77,7 @@ export const envSchema = z
       .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,20})$/, 'must be a channel ID (C0123ABC) or #name')
       .optional(),
     /** Verifies Slack's request signatures on /webhooks/slack/interactions (the app's Signing Secret). */
-    SLACK_SIGNING_SECRET: z.string().trim().min(16, 'must be the Slack app\'s Signing Secret').optional(),
+    SLACK_SIGNING_SECRET: z.string().trim().min(16, "must be the Slack app's Signing Secret").optional(),
     /** Base of the Slack Web API (default https://slack.com/api/); tests point it at a fake server. */
     SLACK_API_URL: z.url().optional(),
   })

@@ -168,7 +168,10 @@ export function incidentMessage(notice: IncidentNotice): SlackMessage {
   blocks.push(buttons(notice));
   // Slack refuses more than 50 blocks: keep the head and the buttons, drop the plan's tail.
   if (blocks.length > BLOCKS_MAX) blocks.splice(BLOCKS_MAX - 1, blocks.length - BLOCKS_MAX);
-  const text = clip(`[${notice.kind}] ${notice.incidentId} (${notice.severity}): ${notice.text}`, SECTION_MAX);
+  const text = clip(
+    `[${notice.kind}] ${notice.incidentId} (${notice.severity}): ${notice.text}`,
+    SECTION_MAX,
+  );
   return { text, blocks };
 }
 
@@ -212,7 +215,9 @@ export function decidedBlocks(blocks: readonly RawBlock[], note: SlackDecisionNo
     const rest = elements.filter((e) => e.action_id !== SLACK_ACTION_IDS.ack);
     return rest.length ? [{ ...block, elements: rest }] : [];
   });
-  const notes = kept.filter((b) => String(b.block_id ?? '').startsWith(NOTE_BLOCK_PREFIX));
+  const notes = kept.filter(
+    (b) => typeof b.block_id === 'string' && b.block_id.startsWith(NOTE_BLOCK_PREFIX),
+  );
   // Room for the new note under Slack's 50-block limit: the oldest notes give way.
   const drop = new Set(notes.slice(0, Math.max(0, kept.length + 1 - BLOCKS_MAX)));
   const result = kept.filter((b) => !drop.has(b));

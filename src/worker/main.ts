@@ -22,7 +22,11 @@ await runMain(async () => {
       slackWebhookUrl: env.SLACK_WEBHOOK_URL,
       slack:
         env.SLACK_BOT_TOKEN && env.SLACK_CHANNEL
-          ? createSlackPoster({ token: env.SLACK_BOT_TOKEN, channel: env.SLACK_CHANNEL, apiUrl: env.SLACK_API_URL })
+          ? createSlackPoster({
+              token: env.SLACK_BOT_TOKEN,
+              channel: env.SLACK_CHANNEL,
+              apiUrl: env.SLACK_API_URL,
+            })
           : undefined,
       log: (line) => console.log(`[notify] ${line}`),
     }),

@@ -22,7 +22,12 @@ export interface NotificationInput {
 }
 
 const rejected = (message: string, cause?: unknown) =>
-  ApplicationFailure.create({ type: FAILURE.notificationRejected, nonRetryable: true, message, cause: cause as Error });
+  ApplicationFailure.create({
+    type: FAILURE.notificationRejected,
+    nonRetryable: true,
+    message,
+    cause: cause as Error,
+  });
 
 export function createNotifyActivities(deps: ActivityDeps) {
   return {
@@ -55,7 +60,8 @@ export function createNotifyActivities(deps: ActivityDeps) {
         body: JSON.stringify({ text: line }),
         signal: AbortSignal.timeout(10_000),
       });
-      if (response.status >= 400 && response.status < 500) throw rejected(`webhook answered ${response.status}`);
+      if (response.status >= 400 && response.status < 500)
+        throw rejected(`webhook answered ${response.status}`);
       if (!response.ok) throw new Error(`webhook answered ${response.status}`);
       return 'webhook';
     },
