@@ -14,9 +14,18 @@ export const slackUserIdSchema = z
 export const slackConfigSchema = z
   .object({
     users: z
-      .record(slackUserIdSchema, identitySchema)
-      .default({})
-      .describe('Slack member ID → approver identity, for example U0123ABC: "@alice"'),
+      .record(z.string(), identitySchema)
+      // Checked here rather than as the record's key schema, whose error would not say what a key must be.
+      .superRefine((users, ctx) => {
+        for (const id of Object.keys(users))
+          if (!slackUserIdSchema.safeParse(id).success)
+            ctx.addIssue({
+              code: 'custom',
+              path: [id],
+              message: 'must be a Slack member ID such as U0123ABC',
+            });
+      })
+      .default({}),
   })
   .strict();
 
