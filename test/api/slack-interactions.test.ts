@@ -189,6 +189,16 @@ describe('Slack interactive approvals against a real dev server, worker and a fa
         (o) => o.option === 'revert-last-change' && o.outcome === 'approved' && o.by === '@sre',
       ),
     );
+    // The Update the workflow accepted says the decision came through Slack.
+    const { events } = await h.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    const approvals = (events ?? [])
+      .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest)
+      .filter((r) => r?.meta?.updateId === answer.updateId);
+    assert.equal(approvals.length, 1);
+    const sent = JSON.parse(
+      Buffer.from(approvals[0]!.input!.args!.payloads![0]!.data!).toString('utf8'),
+    ) as Record<string, unknown>;
+    assert.deepEqual(sent, { option: 'revert-last-change', approver: '@sre', via: 'slack' });
     const update = updates().at(-1)!;
     assert.equal(update.args.channel, SLACK_CHANNEL);
     assert.equal(update.args.ts, MESSAGE_TS);

@@ -39,8 +39,6 @@ function payloadOf(raw: Buffer): unknown {
  * schemas and the same approver check apply.
  */
 function decisionInput(click: SlackInteraction, approver: string): Record<string, unknown> {
-  // Decision channel: when src/contracts/decisions.ts gains `via` (branch w3-foureyes), set
-  // `via: 'slack'` here, the one place a Slack decision is built.
   if (click.verb === 'ack') return { by: approver };
   return { option: click.option, approver };
 }
@@ -122,6 +120,8 @@ export function slackRoutes(app: FastifyInstance, ctx: ApiContext, deps: SlackRo
         decisionInput(click, approver),
         {
           updateId: slackUpdateId(verb, ref.workflowId, click),
+          // The decision channel is the entry point's to say, never the payload's.
+          via: 'slack',
         },
       );
       await rewriteMessage(
