@@ -2,9 +2,9 @@ import type { MitigationOption } from '../contracts/incident';
 import type { NotificationProposal } from '../contracts/messages';
 
 /**
- * Slack Block Kit messages for incident notifications, and the same message once someone has
- * decided from it. Pure: the worker posts what {@link incidentMessage} builds, the API rewrites a
- * message with {@link decidedBlocks}. Only the few Block Kit shapes used here are typed.
+ * Slack Block Kit messages for incident notifications. Pure: the worker posts what
+ * {@link incidentMessage} builds; the API rewrites a message after a click with
+ * ./slack-decision.ts. Only the few Block Kit shapes used here are typed.
  */
 
 /** The three buttons, by the decision verb each sends. Their `action_id`s are what the API accepts. */
@@ -16,14 +16,13 @@ export const SLACK_ACTION_IDS = {
 export type SlackVerb = keyof typeof SLACK_ACTION_IDS;
 export const SLACK_VERBS = Object.keys(SLACK_ACTION_IDS) as SlackVerb[];
 
-/** block_id of the buttons row and of the notes added after a decision, so a rewrite finds them. */
+/** block_id of the buttons row, so a rewrite after a decision finds it. */
 export const ACTIONS_BLOCK_ID = 'incident-decision';
-const NOTE_BLOCK_PREFIX = 'incident-note-';
 
 /** Slack's limits: 3,000 characters of section text, 150 of header, 50 blocks per message. */
 const SECTION_MAX = 3_000;
 const HEADER_MAX = 150;
-const BLOCKS_MAX = 50;
+export const BLOCKS_MAX = 50;
 
 interface Text {
   type: 'plain_text' | 'mrkdwn';
@@ -74,7 +73,7 @@ export const escapeMrkdwn = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const mrkdwn = (text: string): Text => ({ type: 'mrkdwn', text: clip(text, SECTION_MAX) });
+export const mrkdwn = (text: string): Text => ({ type: 'mrkdwn', text: clip(text, SECTION_MAX) });
 const plain = (text: string, max = HEADER_MAX): Text => ({ type: 'plain_text', text: clip(text, max) });
 
 const TITLES: Record<string, string> = {
@@ -173,59 +172,4 @@ export function incidentMessage(notice: IncidentNotice): SlackMessage {
     SECTION_MAX,
   );
   return { text, blocks };
-}
-
-/** A decision taken from a message's button, as the rewritten message reports it. */
-export interface SlackDecisionNote {
-  verb: SlackVerb;
-  /** The approver identity the Slack user maps to (@alice). */
-  by: string;
-  /** The Slack user ID that clicked (validated: letters and digits only). */
-  slackUserId: string;
-  accepted: boolean;
-  /** The workflow's answer, or why the decision was refused. */
-  message: string;
-  /** ISO 8601. */
-  at: string;
-}
-
-const DONE: Record<SlackVerb, string> = { ack: 'Acknowledged', approve: 'Approved', reject: 'Rejected' };
-
-/** The note's text: "Approved by @alice (<@U1>) at ...", or "@bob's approve was refused: ...". */
-export function decisionNoteText(note: SlackDecisionNote): string {
-  const who = `${escapeMrkdwn(note.by)} (<@${note.slackUserId}>)`;
-  return note.accepted
-    ? `*${DONE[note.verb]}* by ${who} at ${note.at}: ${escapeMrkdwn(note.message)}`
-    : `*${note.verb} refused* for ${who} at ${note.at}: ${escapeMrkdwn(note.message)}`;
-}
-
-type RawBlock = Record<string, unknown>;
-
-/**
- * The message's blocks after a decision: an accepted approve or reject removes the buttons (the
- * option is decided), an accepted acknowledgement removes only its own button, a refusal keeps
- * them all (someone else may still decide). A context note says who decided what, or why it was
- * refused. `blocks` come from Slack's signed interaction payload, so they are the message as posted.
- */
-export function decidedBlocks(blocks: readonly RawBlock[], note: SlackDecisionNote): RawBlock[] {
-  const kept = blocks.flatMap((block): RawBlock[] => {
-    if (!note.accepted || block.block_id !== ACTIONS_BLOCK_ID) return [block];
-    if (note.verb !== 'ack') return [];
-    const elements = Array.isArray(block.elements) ? (block.elements as RawBlock[]) : [];
-    const rest = elements.filter((e) => e.action_id !== SLACK_ACTION_IDS.ack);
-    return rest.length ? [{ ...block, elements: rest }] : [];
-  });
-  const notes = kept.filter(
-    (b) => typeof b.block_id === 'string' && b.block_id.startsWith(NOTE_BLOCK_PREFIX),
-  );
-  // Room for the new note under Slack's 50-block limit: the oldest notes give way.
-  const drop = new Set(notes.slice(0, Math.max(0, kept.length + 1 - BLOCKS_MAX)));
-  const result = kept.filter((b) => !drop.has(b));
-  const noteBlock: SlackBlock = {
-    type: 'context',
-    // Unique within the message (Slack refuses duplicate block IDs): one note per click.
-    block_id: `${NOTE_BLOCK_PREFIX}${note.slackUserId}-${note.verb}-${note.at}`,
-    elements: [mrkdwn(decisionNoteText(note))],
-  };
-  return [...result, noteBlock];
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decidedBlocks } from '../../src/domain/slack-decision';
 import {
   ACTIONS_BLOCK_ID,
-  decidedBlocks,
   incidentMessage,
   type IncidentNotice,
   SLACK_ACTION_IDS,

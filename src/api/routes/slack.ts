@@ -3,7 +3,7 @@ import { approverForSlackUser } from '../../config/slack';
 import type { DecisionVerb } from '../../contracts/decisions';
 import { reportOf } from '../../domain/failure-types';
 import { failureReason } from '../../domain/failure-message';
-import { decidedBlocks, decisionNoteText, type SlackDecisionNote } from '../../domain/slack-message';
+import { decidedBlocks, decisionNoteText, type SlackDecisionNote } from '../../domain/slack-decision';
 import { type SlackInteraction, slackInteractionFrom } from '../../intake/slack-interaction';
 import { InvalidRequestError } from '../../use-cases/errors';
 import { lookupIncident } from '../../use-cases/lookup';
