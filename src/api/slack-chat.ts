@@ -27,6 +27,8 @@ export function slackUpdaterFromEnv(env: Env): SlackUpdater | undefined {
   });
   return {
     async update(message) {
+      // The blocks are the posted message's own (from Slack's signed payload) plus a note, not
+      // something this code can restate in @slack/types' Block Kit unions.
       await client.chat.update({ ...message, blocks: message.blocks as never });
     },
   };
