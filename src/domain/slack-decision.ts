@@ -26,6 +26,11 @@ export interface SlackDecisionNote {
   accepted: boolean;
   /** The workflow's answer, or why the decision was refused. */
   message: string;
+  /**
+   * An accepted approval after which the option still waits (four-eyes: more approvers needed):
+   * the buttons stay for the next person.
+   */
+  stillPending?: boolean;
   /** ISO 8601. */
   at: string;
 }
@@ -44,13 +49,13 @@ type RawBlock = Record<string, unknown>;
 
 /**
  * The message's blocks after a decision: an accepted approve or reject removes the buttons (the
- * option is decided), an accepted acknowledgement removes only its own button, a refusal keeps
- * them all (someone else may still decide). A context note says who decided what, or why it was
+ * option is decided), an accepted acknowledgement removes only its own button, a refusal or an
+ * approval that still needs another approver keeps them all (someone else may still decide). A context note says who decided what, or why it was
  * refused. `blocks` come from Slack's signed interaction payload, so they are the message as posted.
  */
 export function decidedBlocks(blocks: readonly RawBlock[], note: SlackDecisionNote): RawBlock[] {
   const kept = blocks.flatMap((block): RawBlock[] => {
-    if (!note.accepted || block.block_id !== ACTIONS_BLOCK_ID) return [block];
+    if (!note.accepted || note.stillPending || block.block_id !== ACTIONS_BLOCK_ID) return [block];
     if (note.verb !== 'ack') return [];
     const elements = Array.isArray(block.elements) ? (block.elements as RawBlock[]) : [];
     const rest = elements.filter((e) => e.action_id !== SLACK_ACTION_IDS.ack);

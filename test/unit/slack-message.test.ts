@@ -99,6 +99,18 @@ describe('the message after a decision', () => {
     assert.match(last, /\*Approved\* by @alice \(<@U0ALICE>\)/);
   });
 
+  it('keeps the buttons after an approval that still needs another approver (four-eyes)', () => {
+    const blocks = decidedBlocks(posted, {
+      ...note,
+      verb: 'approve',
+      accepted: true,
+      message: '1 of 2 approvals',
+      stillPending: true,
+    });
+    assert.equal(buttonsOf(blocks as never).length, 3);
+    assert.match(JSON.stringify(blocks.at(-1)), /\*Approved\* by @alice/);
+  });
+
   it('drops only the Acknowledge button after an acknowledgement', () => {
     const blocks = decidedBlocks(posted, { ...note, verb: 'ack', accepted: true, message: 'acknowledged' });
     assert.deepEqual(

@@ -6,7 +6,8 @@ import { failureReason } from '../../domain/failure-message';
 import { decidedBlocks, decisionNoteText, type SlackDecisionNote } from '../../domain/slack-decision';
 import { type SlackInteraction, slackInteractionFrom } from '../../intake/slack-interaction';
 import { InvalidRequestError } from '../../use-cases/errors';
-import { lookupIncident } from '../../use-cases/lookup';
+import { type IncidentRef, lookupIncident } from '../../use-cases/lookup';
+import { fetchStatus } from '../../use-cases/status';
 import { sendDecision } from '../../use-cases/send-decision';
 import { slackUpdateId } from '../../use-cases/update-id';
 import type { ApiContext } from '../context';
@@ -41,6 +42,23 @@ function payloadOf(raw: Buffer): unknown {
 function decisionInput(click: SlackInteraction, approver: string): Record<string, unknown> {
   if (click.verb === 'ack') return { by: approver };
   return { option: click.option, approver };
+}
+
+/**
+ * Whether the clicked option still waits for approval after an accepted approve (an approval
+ * policy that needs more than one approver). The workflow drops `pendingApproval` in the same
+ * task that accepts the deciding Update, so the query sees the result. Unknown counts as decided.
+ */
+async function optionStillPending(
+  ctx: ApiContext,
+  ref: IncidentRef,
+  click: SlackInteraction,
+): Promise<boolean> {
+  try {
+    return (await fetchStatus(ctx.client, ref)).pendingApproval?.option === click.option;
+  } catch {
+    return false;
+  }
 }
 
 async function rewriteMessage(
@@ -124,10 +142,11 @@ export function slackRoutes(app: FastifyInstance, ctx: ApiContext, deps: SlackRo
           via: 'slack',
         },
       );
+      const stillPending = verb === 'approve' && (await optionStillPending(ctx, ref, click));
       await rewriteMessage(
         deps.updater,
         click,
-        { ...note, accepted: true, message: outcome.message },
+        { ...note, accepted: true, message: outcome.message, stillPending },
         request.log,
       );
       return { ...outcome, workflowId: ref.workflowId, by: approver };
