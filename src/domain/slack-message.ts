@@ -122,7 +122,7 @@ function buttons(notice: IncidentNotice): SlackBlock {
         // A destructive option runs as soon as it is approved: one more click to be sure.
         confirm: {
           title: plain('Approve this option?', 100),
-          text: plain(`Approve ${option} on ${notice.incidentId}? An approved rollback starts at once.`, 300),
+          text: plain(`Approve ${option} on ${notice.incidentId}? Once approved, it runs.`, 300),
           confirm: plain('Approve', 30),
           deny: plain('Cancel', 30),
         },
