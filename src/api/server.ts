@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
+import { activeTracing } from '../temporal/tracing';
 import { bearerAuth } from './auth';
+import { traceRequests } from './http-tracing';
 import { installErrorHandler } from './http-errors';
 import { useGuardedJson } from './json-body';
 import { alertRoutes } from './routes/alerts';
@@ -19,6 +21,8 @@ export interface ApiOptions {
   /** Largest accepted body in bytes (413 above). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** One server span per request (http-tracing.ts); defaults to on when this process traces. */
+  traced?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -47,6 +51,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 10_000,
   });
   installErrorHandler(app);
+  // Before any route: the hooks wrap each route's handler as it is registered.
+  if (options.traced ?? Boolean(activeTracing())) traceRequests(app);
   healthRoutes(app, ctx);
   // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
   await app.register((scope, _opts, done) => {
