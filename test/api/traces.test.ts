@@ -58,6 +58,7 @@ describe('traces from the webhook through the workflow to its activities', () =>
         names.unshift(parent.name);
       return names;
     };
+    for (const span of all) console.log(`span: ${chainOf(span).join(' → ')}`);
     const activity = named('RunActivity:')[0]!;
     const chain = chainOf(activity);
     console.log(`span chain: ${chain.join(' → ')}`);
