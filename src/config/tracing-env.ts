@@ -1,3 +1,5 @@
+import { EnvError } from './env';
+
 /**
  * Whether and where to send traces, from the standard OpenTelemetry variables (the ones every
  * collector and vendor documents), so an operator sets nothing engine-specific. The OTLP exporter
@@ -37,7 +39,7 @@ export function tracingSettings(
     if (named.includes('none')) return { serviceName, reason: 'tracing off: OTEL_TRACES_EXPORTER=none' };
     const unknown = named.filter((name) => name !== 'otlp' && name !== 'console');
     if (unknown.length > 0)
-      throw new Error(
+      throw new EnvError(
         `OTEL_TRACES_EXPORTER: ${unknown.join(', ')} is not supported; use otlp, console or none`,
       );
     // One exporter is enough for this engine; otlp wins when both are named.
