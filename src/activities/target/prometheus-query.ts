@@ -96,6 +96,8 @@ export function createPrometheusQueryActivities(deps: ActivityDeps) {
         });
         text = await response.text();
       } catch (error) {
+        // Cancelled by the workflow: not a Prometheus problem, let the SDK report the cancellation.
+        if (cancelled?.aborted) throw error;
         const reason =
           (error as Error).name === 'TimeoutError'
             ? `no answer within ${input.timeoutMs} ms`
