@@ -2,12 +2,15 @@
 import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv } from '../config/env';
 import { connectClient } from '../temporal/connection';
+import { startTracing } from '../temporal/tracing';
 import { runMain } from '../process/run-main';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 
 await runMain(async () => {
   const env = loadEnv();
+  // Before the client connects and the routes are built: both pick up tracing from here.
+  const tracing = startTracing('incident-api', { log: (line) => console.log(line) });
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
   const client = await connectClient(env);
@@ -23,6 +26,7 @@ await runMain(async () => {
   const close = async () => {
     await app.close();
     await client.connection.close();
+    await tracing?.shutdown();
   };
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());

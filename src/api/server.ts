@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
+import { activeTracing } from '../temporal/tracing';
 import { bearerAuth } from './auth';
+import { traceRequests } from './http-tracing';
 import { installErrorHandler } from './http-errors';
 import { useGuardedJson } from './json-body';
 import { alertRoutes } from './routes/alerts';
@@ -24,6 +26,8 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** Rewrites clicked Slack messages; from SLACK_BOT_TOKEN / SLACK_API_URL when omitted. */
   slack?: SlackUpdater;
+  /** One server span per request (http-tracing.ts); defaults to on when this process traces. */
+  traced?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -53,6 +57,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 10_000,
   });
   installErrorHandler(app);
+  // Before any route: the hooks wrap each route's handler as it is registered.
+  if (options.traced ?? Boolean(activeTracing())) traceRequests(app);
   healthRoutes(app, ctx);
   // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
   await app.register((scope, _opts, done) => {

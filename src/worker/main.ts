@@ -2,12 +2,15 @@
 import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
+import { startTracing } from '../temporal/tracing';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
 
 await runMain(async () => {
   const env = loadEnv();
+  // Before any connection: the clients and the worker pick up the tracing plugin from here.
+  const tracing = startTracing('incident-worker', { log: (line) => console.log(line) });
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) console.warn(sandboxNotice(sandbox));
   const connection = await connectWorker(env);
@@ -39,4 +42,5 @@ await runMain(async () => {
   await worker.run();
   await connection.close();
   await client.connection.close();
+  await tracing?.shutdown();
 });
