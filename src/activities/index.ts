@@ -5,6 +5,7 @@ import { createHealthProbeActivities } from './target/health-probe';
 import { createPolicyActivities } from './incident/load-policy';
 import { createProcedureActivities } from './incident/procedures';
 import { createNotifyActivities } from './incident/notify';
+import { withNotifyMetrics } from './incident/notify-metrics';
 import { createOpenIncidentActivities } from './incident/open-incidents';
 import { createRecordActivities } from './incident/records';
 import { createRelatedIncidentActivities } from './incident/related-incidents';
@@ -16,7 +17,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
-    ...createNotifyActivities(deps),
+    ...withNotifyMetrics(createNotifyActivities(deps), deps.slackWebhookUrl ? 'webhook' : 'log'),
     ...createDiagnosticActivities(deps),
     ...createRunbookActivities(deps),
     ...createPolicyActivities(deps),

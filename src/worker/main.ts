@@ -2,13 +2,18 @@
 import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
+import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
+import { startOpenIncidentsGauge } from './open-incidents-gauge';
 import { runMain } from '../process/run-main';
 
 await runMain(async () => {
   const env = loadEnv();
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) console.warn(sandboxNotice(sandbox));
+  // Before the first connection: the connection would create a Runtime without the exporter.
+  const metrics = installMetricsRuntime(env, 'worker');
+  console.log(`[worker] ${metrics.note}`);
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({
@@ -27,7 +32,16 @@ await runMain(async () => {
   );
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
   // signal handlers), so Ctrl+C is a clean shutdown.
+  const stopGauge = metrics.url
+    ? startOpenIncidentsGauge({
+        client,
+        meter: metrics.meter,
+        intervalMs: env.WORKER_METRICS_INTERVAL_MS,
+        warn: (line) => console.warn(`[worker] ${line}`),
+      })
+    : () => Promise.resolve();
   await worker.run();
+  await stopGauge();
   await connection.close();
   await client.connection.close();
 });

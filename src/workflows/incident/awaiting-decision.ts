@@ -44,6 +44,7 @@ export async function awaitDecision(
           ...(steps ? { plan: steps } : {}),
         };
     ctx.clearDecision();
+    if (!carried) ctx.metrics.approvalRequested(state, step.option);
     if (!carried)
       record(
         ctx,
@@ -86,5 +87,13 @@ export async function awaitDecision(
   if (end === 'continue-as-new') return end;
   if (awaiting === 'approval') delete state.pendingApproval;
   else delete state.pendingAction;
-  return ctx.takeDecision() ?? 'workaround';
+  const decision = ctx.takeDecision() ?? 'workaround';
+  if (awaiting === 'approval')
+    ctx.metrics.approvalEnded(
+      state,
+      step.option,
+      decision === 'workaround' ? decision : decision.kind,
+      since,
+    );
+  return decision;
 }

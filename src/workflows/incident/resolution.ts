@@ -26,7 +26,7 @@ export async function resolve(
   const verification = await verifyRecovery(ctx);
   state.verification = verification;
   if (verification.verified === false) {
-    escalate(ctx, `recovery check failed: ${verification.detail ?? ''}`);
+    escalate(ctx, `recovery check failed: ${verification.detail ?? ''}`, 'recovery-check-failed');
     record(
       ctx,
       'verification-failed',
@@ -38,6 +38,7 @@ export async function resolve(
     return 'not-verified';
   }
   state.resolvedAt = nowIso();
+  ctx.metrics.resolved(state);
   const start = Math.min(
     Date.parse(state.detectedAt),
     state.alertedAt ? Date.parse(state.alertedAt) : Number.POSITIVE_INFINITY,
