@@ -1,6 +1,6 @@
 import { type MetricMeter, noopMetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import { type Env, metricsEndpoint } from '../config/env';
+import { type Env, type MetricsEndpoint, metricsEndpoint } from '../config/env';
 import { histogramBuckets } from '../contracts/metrics';
 
 export interface MetricsRuntime {
@@ -26,8 +26,11 @@ export interface MetricsRuntime {
  * A default address that is already taken (a second worker on the machine) leaves metrics off with
  * a note rather than failing the start; an address the operator chose must be free.
  */
-export function installMetricsRuntime(env: Env, role: 'worker' | 'api'): MetricsRuntime {
-  const { address, variable, explicit } = metricsEndpoint(env, role);
+export function installMetricsRuntime(
+  env: Env,
+  role: 'worker' | 'api',
+  { address, variable, explicit }: MetricsEndpoint = metricsEndpoint(env, role),
+): MetricsRuntime {
   if (address === 'off') return { meter: noopMetricMeter, note: `metrics off (${variable}=off)` };
   try {
     Runtime.install({
