@@ -7,11 +7,11 @@ import { createExampleRepo } from '../helpers/example-repo';
 import { type Engine, startEngine } from '../helpers/engine-processes';
 import { stopService } from '../helpers/e2e-target';
 import { freePort, waitFor } from '../helpers/processes';
-import { type Prometheus, type PromSample, startPrometheus } from '../helpers/prometheus-scraper';
+import { type PrometheusServer, type PromSample, startPrometheus } from '../helpers/prometheus';
 import { tempDir } from '../helpers/temporal';
 
 const show = (samples: PromSample[]) =>
-  samples.map((s) => `${JSON.stringify(s.metric)} ${s.value[1]}`).join('\n') || '(no series)';
+  samples.map((s) => `${JSON.stringify(s.metric)} ${s.value}`).join('\n') || '(no series)';
 
 /**
  * The worker and the API as production runs them, each serving Prometheus metrics on its own
@@ -24,7 +24,7 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let root: string;
   let engine: Engine;
-  let prometheus: Prometheus;
+  let prometheus: PrometheusServer;
   let repoPath: string | undefined;
 
   before(async () => {
@@ -32,25 +32,20 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
     root = await realpath(dir.path);
   });
   after(async () => {
-    await prometheus?.close();
+    await prometheus?.stop();
     await engine?.close();
     if (repoPath) await stopService(repoPath).catch(() => undefined);
     await dir?.cleanup();
   });
 
-  /** Waits until `promql` returns series whose value `check` accepts; returns them. */
+  /** Waits until `promql` returns series that `check` accepts; prints and returns them. */
   const expectSeries = async (promql: string, check: (samples: PromSample[]) => boolean) => {
-    let samples: PromSample[] = [];
-    await waitFor(
-      () => `${promql}; last answer:\n${show(samples)}`,
-      async () => check((samples = await prometheus.query(promql))),
-      30_000,
-    );
+    const samples = await prometheus.waitForSeries(promql, check, 30_000);
     console.log(`# ${promql}\n${show(samples).replace(/^/gm, '#   ')}`);
     return samples;
   };
   const single = (value: number) => (samples: PromSample[]) =>
-    samples.length === 1 && Number(samples[0]!.value[1]) === value;
+    samples.length === 1 && samples[0]!.value === value;
 
   it(
     'answers PromQL with incidents opened, webhook requests by status, the rollback and SDK worker series',
@@ -72,11 +67,14 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
           WORKER_METRICS_INTERVAL_MS: '1000',
         },
       );
-      prometheus = await startPrometheus(join(root, 'prometheus'), {
-        worker: workerMetrics,
-        api: apiMetrics,
+      // Fails (never skips) when Prometheus is not installed, saying how to provision it.
+      prometheus = await startPrometheus({
+        scrape: [
+          { job: 'worker', targets: [workerMetrics] },
+          { job: 'api', targets: [apiMetrics] },
+        ],
       });
-      await expectSeries('up', (s) => s.length === 2 && s.every((x) => x.value[1] === '1'));
+      await expectSeries('up', (s) => s.length === 2 && s.every((x) => x.value === 1));
 
       const alert = {
         dedup_key: 'e2e-metrics',
@@ -124,8 +122,8 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
         'sum by (status) (incident_engine_webhook_requests_total{route="/webhooks/generic"})',
         (x) =>
           x.length === 2 &&
-          x.some((r) => r.metric.status === '202' && r.value[1] === '2') &&
-          x.some((r) => r.metric.status === '401' && r.value[1] === '1'),
+          x.some((r) => r.metric.status === '202' && r.value === 2) &&
+          x.some((r) => r.metric.status === '401' && r.value === 1),
       );
       await expectSeries('incident_engine_alerts_deduplicated_total', single(1));
       await expectSeries('incident_engine_time_to_acknowledge_seconds_count{severity="SEV-1"}', single(1));
@@ -140,7 +138,7 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
       await expectSeries('incident_engine_time_to_mitigate_seconds_count', single(1));
       await expectSeries(
         'incident_engine_notifications_total{kind="escalation",channel="log",outcome="sent"}',
-        (x) => x.length === 1 && Number(x[0]!.value[1]) >= 1,
+        (x) => x.length === 1 && x[0]!.value >= 1,
       );
       await expectSeries('incident_engine_open_incidents{stage="resolution",severity="SEV-1"}', single(1));
       await expectSeries('sum(incident_engine_open_incidents)', single(1));
@@ -148,11 +146,11 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
       // The SDK's own worker metrics on the same endpoint: polls and workflow task latencies.
       await expectSeries(
         'sum(temporal_workflow_task_queue_poll_succeed_total{job="worker"})',
-        (x) => x.length === 1 && Number(x[0]!.value[1]) > 0,
+        (x) => x.length === 1 && x[0]!.value > 0,
       );
       await expectSeries(
         'sum(temporal_workflow_task_execution_latency_count{job="worker",workflow_type="incidentWorkflow"})',
-        (x) => x.length === 1 && Number(x[0]!.value[1]) > 0,
+        (x) => x.length === 1 && x[0]!.value > 0,
       );
     },
   );
