@@ -26,6 +26,7 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
   let engine: Engine;
   let prometheus: PrometheusServer;
   let repoPath: string | undefined;
+  let workflowId: string;
 
   before(async () => {
     dir = await tempDir('e2e-metrics-');
@@ -86,7 +87,7 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
       };
       const first = await engine.post('/webhooks/generic', alert);
       assert.equal(first.status, 202, await first.clone().text());
-      const { workflowId } = (await first.json()) as { workflowId: string };
+      ({ workflowId } = (await first.json()) as { workflowId: string });
       const again = await engine.post('/webhooks/generic', alert);
       assert.equal(again.status, 202);
       assert.equal(((await again.json()) as { deduplicated: boolean }).deduplicated, true);
@@ -152,6 +153,43 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
         'sum(temporal_workflow_task_execution_latency_count{job="worker",workflow_type="incidentWorkflow"})',
         (x) => x.length === 1 && x[0]!.value > 0,
       );
+    },
+  );
+
+  it(
+    'a restarted worker replays the incident without counting it again, and counts what happens next',
+    { timeout: 180_000 },
+    async () => {
+      assert.ok(workflowId, 'the first test opened the incident');
+      await engine.killWorker();
+      await engine.startWorker();
+      // The new process replays the whole history (opened, acknowledged, escalated, approved,
+      // mitigated) to answer the resolve update, then records only the resolution.
+      await engine.cliJson(
+        'resolve',
+        workflowId,
+        '--why',
+        'a widget outgrew its budget',
+        '--fix-branch',
+        'fix/budget',
+      );
+      let s: IncidentStatus | undefined;
+      await waitFor(
+        () => `review; stage ${s?.stage}`,
+        async () => (s = await engine.cliJson<IncidentStatus>('status', workflowId)).stage === 'review',
+        90_000,
+      );
+      await expectSeries('incident_engine_time_to_resolve_seconds_count{severity="SEV-1"}', single(1));
+      await expectSeries('incident_engine_open_incidents{stage="review",severity="SEV-1"}', single(1));
+      // The old process's series went stale with it; the replay recorded none of them again.
+      for (const name of [
+        'incident_engine_incidents_opened_total',
+        'incident_engine_time_to_acknowledge_seconds_count',
+        'incident_engine_escalations_total',
+        'incident_engine_approvals_requested_total',
+        'incident_engine_time_to_mitigate_seconds_count',
+      ])
+        assert.deepEqual(await prometheus.query(name), [], `${name} after the replay`);
     },
   );
 });
