@@ -107,6 +107,10 @@ describe('Prometheus scrapes the worker and the API while an incident runs', () 
         90_000,
       );
       await expectSeries('incident_engine_approvals_waiting{severity="SEV-1"}', single(1));
+      await expectSeries(
+        'incident_engine_approval_oldest_age_seconds{severity="SEV-1"}',
+        (x) => x.length === 1 && x[0]!.value >= 1,
+      );
       await engine.cliJson('approve', workflowId, '--option', 'revert-last-change', '--target', repo.badSha!);
       await waitFor(
         () => `mitigated; stage ${s?.stage}, tried ${JSON.stringify(s?.optionsTried)}`,

@@ -89,11 +89,6 @@ export async function awaitDecision(
   else delete state.pendingAction;
   const decision = ctx.takeDecision() ?? 'workaround';
   if (awaiting === 'approval')
-    ctx.metrics.approvalEnded(
-      state,
-      step.option,
-      decision === 'workaround' ? decision : decision.kind,
-      since,
-    );
+    ctx.metrics.approvalEnded(step.option, decision === 'workaround' ? decision : decision.kind, since);
   return decision;
 }

@@ -2,6 +2,7 @@ import { metricMeter } from '@temporalio/workflow';
 import type { MitigationOption } from '../../contracts/incident';
 import type { IncidentStatus } from '../../contracts/messages';
 import { type EscalationReason, instrument } from '../../contracts/metrics';
+import type { Decision } from './lifecycle';
 
 /**
  * The incident workflow's metrics (catalogue: src/contracts/metrics.ts). Recorded through the
@@ -19,7 +20,7 @@ export interface IncidentMetrics {
   escalated(state: IncidentStatus, reason: EscalationReason): void;
   approvalRequested(state: IncidentStatus, option: MitigationOption): void;
   /** An approval wait ended: approved, rejected, or superseded by a workaround. */
-  approvalEnded(state: IncidentStatus, option: MitigationOption, outcome: string, since: string): void;
+  approvalEnded(option: MitigationOption, outcome: Decision['kind'] | 'workaround', since: string): void;
 }
 
 /** For the lifecycle outside the sandbox (unit tests): records nothing. */
@@ -71,6 +72,6 @@ export const workflowIncidentMetrics: IncidentMetrics = {
     instrument(metricMeter, 'escalations').add(1, { reason, severity: state.severity }),
   approvalRequested: (state, option) =>
     instrument(metricMeter, 'approvalsRequested').add(1, { option, severity: state.severity }),
-  approvalEnded: (_state, option, outcome, since) =>
+  approvalEnded: (option, outcome, since) =>
     instrument(metricMeter, 'approvalWait').record(secondsBetween(since), { option, outcome }),
 };
