@@ -30,8 +30,6 @@ await runMain(async () => {
   console.log(
     `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
   );
-  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
-  // signal handlers), so Ctrl+C is a clean shutdown.
   const stopGauge = metrics.url
     ? startOpenIncidentsGauge({
         client,
@@ -40,6 +38,8 @@ await runMain(async () => {
         warn: (line) => console.warn(`[worker] ${line}`),
       })
     : () => Promise.resolve();
+  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
+  // signal handlers), so Ctrl+C is a clean shutdown.
   await worker.run();
   await stopGauge();
   await connection.close();

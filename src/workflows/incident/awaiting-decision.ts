@@ -44,13 +44,14 @@ export async function awaitDecision(
           ...(steps ? { plan: steps } : {}),
         };
     ctx.clearDecision();
-    if (!carried) ctx.metrics.approvalRequested(state, step.option);
-    if (!carried)
+    if (!carried) {
+      ctx.metrics.approvalRequested(state, step.option);
       record(
         ctx,
         'proposed',
         `${step.option} (${step.risk}) waits for approval: ${step.description}${steps ? `\n${steps.join('\n')}` : ''}`,
       );
+    }
   } else {
     state.pendingAction = carriedAction
       ? state.pendingAction
