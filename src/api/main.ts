@@ -3,6 +3,7 @@ import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
+import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { runMain } from '../process/run-main';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
@@ -13,12 +14,14 @@ await runMain(async () => {
   const tracing = startTracing('incident-api', { log: (line) => console.log(line) });
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
+  const metrics = installMetricsRuntime(env, 'api');
   const client = await connectClient(env);
   // Warnings and failed requests (5xx) as JSON lines on stdout; per-request logs would drown them.
-  const app = await buildApi({ client, env, config, logger: { level: 'warn' } });
+  const app = await buildApi({ client, env, config, logger: { level: 'warn' }, meter: metrics.meter });
   await app.listen({ host, port: env.API_PORT });
   console.log(`[api] listening on http://${host}:${env.API_PORT}`);
   if (note) console.log(`[api] ${note}`);
+  console.log(`[api] ${metrics.note}`);
   if (!env.GITHUB_WEBHOOK_SECRET)
     console.log('[api] no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
   if (!env.SLACK_SIGNING_SECRET)
