@@ -62,13 +62,15 @@ describe('docker-compose.yml', () => {
 
   it('builds the worker and API from the Dockerfile and points them at the compose Temporal server', () => {
     assert.ok(existsSync(join(PROJECT_ROOT, 'Dockerfile')));
-    assert.deepEqual(services.worker!.command, ['node', '--import', 'tsx', 'src/worker/main.ts']);
-    assert.deepEqual(services.api!.command, ['node', '--import', 'tsx', 'src/api/main.ts']);
+    // Compiled JavaScript from the image's build stage (`npm run build`), not tsx.
+    assert.deepEqual(services.worker!.command, ['node', 'dist/worker/main.js']);
+    assert.deepEqual(services.api!.command, ['node', 'dist/api/main.js']);
     for (const name of ['worker', 'api']) {
       assert.equal(services[name]!.build, '.');
       assert.equal(services[name]!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
-      for (const file of services[name]!.command!.filter((part) => part.startsWith('src/'))) {
-        assert.ok(existsSync(join(PROJECT_ROOT, file)), `${file} exists`);
+      for (const file of services[name]!.command!.filter((part) => part.startsWith('dist/'))) {
+        const source = file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+        assert.ok(existsSync(join(PROJECT_ROOT, source)), `${source} exists (compiled to ${file})`);
       }
     }
     assert.ok(services.api!.environment!.API_TOKEN, 'the exposed API requires a token');
