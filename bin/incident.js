@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { compiledEntry } from './compiled-entry.js';
 
-const compiled = compiledEntry('cli/main.js');
+const compiled = compiledEntry('incident/main.js');
 if (compiled) {
   await import(pathToFileURL(compiled).href);
 } else {

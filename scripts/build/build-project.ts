@@ -1,5 +1,6 @@
 /**
- * `npm run build`: the compiled engine in one folder. Modules first (compile.ts), then the two
+ * `npm run build`: the compiled engine in one folder. Modules first (compile.ts), the CLI bundle
+ * (bundle-cli.ts), then the two
  * workflow bundles and their manifest (src/worker/prebuilt-bundle.ts); the manifest is written
  * last, so its presence means a complete build and its time stamp is the build's (bin/incident.js
  * compares it with src/ to tell a stale build).
@@ -8,6 +9,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { writePrebuiltBundles } from '../../src/worker/prebuilt-bundle';
+import { bundleCli } from './bundle-cli';
 import { compileSources } from './compile';
 
 export const DEFAULT_OUT_DIR = join(PROJECT_ROOT, 'dist');
@@ -23,6 +25,7 @@ export async function buildProject(outDir = DEFAULT_OUT_DIR): Promise<BuildResul
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const modules = await compileSources(join(PROJECT_ROOT, 'src'), outDir);
+  await bundleCli(join(PROJECT_ROOT, 'src'), outDir);
   const { bundles } = await writePrebuiltBundles(outDir);
   return { outDir, modules, bundles };
 }

@@ -32,7 +32,7 @@ function resolveSource(fromDir: string, specifier: string): string {
  * works for CommonJS resolution but not for ESM when the package has no exports map: add the `.js`
  * that CommonJS resolution found. Specifiers an exports map translates are left as they are.
  */
-function packageSpecifier(fromDir: string, specifier: string): string {
+export function packageSpecifier(fromDir: string, specifier: string): string {
   const parts = specifier.split('/');
   const subpath = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
   if (!subpath || /\.[cm]?js$/.test(subpath)) return specifier;
