@@ -46,6 +46,7 @@ function timeOnce(variant: Variant): number {
   const result = spawnSync(process.execPath, variant.argv, {
     env: { ...process.env, ...variant.env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
   });
   const elapsed = performance.now() - started;
   if (result.status !== 0) throw new Error(`${variant.name} exited ${result.status}: ${result.stderr}`);
