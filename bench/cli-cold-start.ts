@@ -3,11 +3,13 @@
  * each a fresh process, interleaved so that load changes hit all variants alike.
  *
  *   npx tsx bench/cli-cold-start.ts [--runs 30] [--json .data/bench/cli-cold-start.json]
+ *                                   [--compare <another checkout's bin/incident.js>]
  *
  * Variants: `node -e 0` (the floor), `incident --help` as the bin runs it (compiled dist/ when it is
  * built and fresh) and with INCIDENT_FROM_SOURCE=1 (through tsx, as a dev checkout without a build
  * runs it). The goal is `incident --help` within 3× of `node -e 0`. Figures go to stdout as
- * markdown (copy into docs/benchmarks.md) and the summary to the JSON file.
+ * markdown (copy into docs/benchmarks.md) and the summary to the JSON file. `--compare` adds another
+ * checkout's bin (e.g. `git archive main bin src | tar -x -C .cache/before`) for before/after.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
     json: { type: 'string', default: join(PROJECT_ROOT, '.data', 'bench', 'cli-cold-start.json') },
+    compare: { type: 'string' },
   },
 });
 const runs = Number(args.runs);
@@ -38,6 +41,7 @@ const variants: Variant[] = [
     ? [{ name: 'incident --help (dist)', argv: [BIN, '--help'] }]
     : []),
   { name: 'incident --help (tsx)', argv: [BIN, '--help'], env: { INCIDENT_FROM_SOURCE: '1' } },
+  ...(args.compare ? [{ name: `incident --help (${args.compare})`, argv: [args.compare, '--help'] }] : []),
 ];
 
 /** One cold process: spawn to exit, wall clock, failing loudly so a broken CLI is not measured. */
