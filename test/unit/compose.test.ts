@@ -76,6 +76,20 @@ describe('docker-compose.yml', () => {
     assert.ok(services.api!.environment!.API_TOKEN, 'the exposed API requires a token');
   });
 
+  it('builds the image in a build stage and runs compiled JavaScript as a non-root user', () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const [build, runtime] = dockerfile.split(/^FROM .*$/m).slice(1);
+    assert.ok(build && runtime, 'two stages');
+    assert.match(build, /RUN npm ci /);
+    assert.match(build, /RUN npm run build/);
+    assert.match(runtime, /npm ci --omit=dev/);
+    assert.match(runtime, /COPY --from=build \/app\/dist \.\/dist/);
+    assert.doesNotMatch(runtime, /COPY src|tsx/, 'no sources and no tsx at run time');
+    assert.match(runtime, /USER node/);
+    assert.match(runtime, /ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
+    assert.match(runtime, /CMD \["node", "dist\/worker\/main\.js"\]/);
+  });
+
   it('mounts setup scripts that exist and registers every search attribute the workflows use', () => {
     for (const name of ['temporal-schema', 'temporal-setup']) {
       const script = services[name]!.entrypoint!.at(-1)!.replace('/deploy/', 'deploy/temporal/');
@@ -87,9 +101,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('copies into the image every folder the worker needs at run time', () => {
-    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
-    for (const folder of ['src', 'bin']) assert.match(dockerfile, new RegExp(`COPY ${folder} `));
-    assert.match(dockerfile, /npm ci --omit=dev/);
+  it('copies into the run stage every folder the compiled worker, API and CLI need', () => {
+    const runtime = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8').split(/^FROM .*$/m)[2]!;
+    for (const folder of ['bin', 'examples']) assert.match(runtime, new RegExp(`COPY ${folder} `));
   });
 });
