@@ -38,6 +38,19 @@ export async function writePrebuiltBundles(outDir: string): Promise<Manifest> {
   return manifest;
 }
 
+/**
+ * The prebuilt bundle's file when `dir` holds one built from the sources with `sourceKey`, else
+ * undefined: a development worker must not run workflow code older (or newer) than its sources.
+ */
+export async function freshPrebuiltBundle(
+  dir: string,
+  traced: boolean,
+  sourceKey: string,
+): Promise<string | undefined> {
+  const prebuilt = await readPrebuiltBundle(dir, traced);
+  return prebuilt?.sourceKey === sourceKey ? prebuilt.codePath : undefined;
+}
+
 /** The prebuilt bundle in `dir`, or undefined when there is no build there. */
 export async function readPrebuiltBundle(dir: string, traced: boolean): Promise<PrebuiltBundle | undefined> {
   const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../temporal/binaries';
-import { readPrebuiltBundle } from './prebuilt-bundle';
+import { freshPrebuiltBundle, readPrebuiltBundle } from './prebuilt-bundle';
 import { workflowBundleOptions, workflowSourceKey } from './workflow-bundle-options';
 
 export { WORKFLOWS_PATH } from './workflow-bundle-options';
@@ -66,8 +66,8 @@ async function prebuiltOnly(traced: boolean): Promise<WorkflowBundle> {
  */
 async function freshBundle(traced: boolean): Promise<WorkflowBundle> {
   const key = await workflowSourceKey(traced);
-  const prebuilt = await readPrebuiltBundle(PREBUILT_DIR, traced);
-  if (prebuilt?.sourceKey === key) return { code: await readFile(prebuilt.codePath, 'utf8') };
+  const prebuilt = await freshPrebuiltBundle(PREBUILT_DIR, traced, key);
+  if (prebuilt) return { code: await readFile(prebuilt, 'utf8') };
   return buildOrReuse(traced, key);
 }
 
