@@ -45,7 +45,18 @@ layerZones.push({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.data/', '.cache/', 'incidents/', 'examples/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.tools/',
+      '.data/',
+      '.cache/',
+      'dist/',
+      'incidents/',
+      'examples/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { loadEnv, temporalAddress, webUiBase } from './config/env';
 import { requireBinary } from './temporal/binaries';
@@ -12,11 +13,19 @@ import { describeTemporalServer, isTemporalServing, startDevServer } from './tem
 import { runMain } from './process/run-main';
 import { loadConfigOrSandbox, sandboxNotice } from './config/default-target';
 
-// Resolved here, not by the child, so the engine starts from any working directory.
-const TSX_LOADER = import.meta.resolve('tsx');
+/**
+ * Compiled (dist/start.js, `npm run start:prod`) the children are the compiled entries beside this
+ * one and run on plain node; from source they run through tsx, resolved here, not by the child, so
+ * the engine starts from any working directory.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+const childArgv = (entry: string): string[] =>
+  COMPILED
+    ? [fileURLToPath(new URL(`./${entry}.js`, import.meta.url))]
+    : ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'src', `${entry}.ts`)];
 
-function startNodeChild(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(PROJECT_ROOT, script)], {
+function startNodeChild(name: string, entry: string): ChildProcess {
+  const child = spawn(process.execPath, childArgv(entry), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
@@ -77,8 +86,8 @@ await runMain(async () => {
   // Made here (the worker would too) so the notice comes before the worker's output.
   const { sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) console.warn(sandboxNotice(sandbox));
-  const worker = startNodeChild('worker', 'src/worker/main.ts');
-  const api = startNodeChild('api', 'src/api/main.ts');
+  const worker = startNodeChild('worker', 'worker/main');
+  const api = startNodeChild('api', 'api/main');
   console.log(`[start] Temporal Web UI: ${webUiBase(env)}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows`);
   console.log('[start] press Ctrl+C to stop everything');
 

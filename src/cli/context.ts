@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import { type EngineConfig, loadEngineConfig } from '../config/engine-config';
 import { type Env, loadEnv, temporalAddress, workflowUrl } from '../config/env';
 import { EngineUnavailableError } from '../use-cases/errors';
-import { connectClient } from '../temporal/connection';
 import { colourEnabled, type Palette, palette } from './colour';
 
 /** Options every verb accepts. */
@@ -35,12 +34,16 @@ export class CliContext {
   }
 
   client(): Promise<Client> {
-    this.clientPromise ??= connectClient(this.env).catch((error: unknown) => {
-      throw new EngineUnavailableError(
-        `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start or set TEMPORAL_ADDRESS`,
-        { cause: error },
-      );
-    });
+    // Loaded here, not at the top: the Temporal client and gRPC are most of the CLI's start-up
+    // time, and `--help`, `plan` and `doctor` never connect (bench/cli-cold-start.ts).
+    this.clientPromise ??= import('../temporal/connection')
+      .then(({ connectClient }) => connectClient(this.env))
+      .catch((error: unknown) => {
+        throw new EngineUnavailableError(
+          `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start or set TEMPORAL_ADDRESS`,
+          { cause: error },
+        );
+      });
     return this.clientPromise;
   }
 

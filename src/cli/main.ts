@@ -16,7 +16,7 @@ import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
 import { registerWatch } from './commands/watch';
 import { oneLine, runMain } from '../process/run-main';
-import { startTracing } from '../temporal/tracing';
+import { tracingSettings } from '../config/tracing-env';
 
 const program = new Command('incident')
   .description('Run the incident response guide as durable Temporal workflows.')
@@ -55,7 +55,11 @@ for (const command of program.commands) command.exitOverride().configureOutput(p
 
 await runMain(async () => {
   // Quiet: the CLI's output is for people and scripts (--json), so it does not announce tracing.
-  const tracing = startTracing('incident-cli');
+  // OpenTelemetry is loaded only when tracing is on: it costs every call, `--help` included, a
+  // noticeable part of a second (bench/cli-cold-start.ts).
+  const tracing = tracingSettings('incident-cli').exporter
+    ? (await import('../temporal/tracing')).startTracing('incident-cli')
+    : undefined;
   try {
     await program.parseAsync(process.argv);
   } finally {

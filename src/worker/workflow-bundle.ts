@@ -1,72 +1,35 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../temporal/binaries';
+import { freshPrebuiltBundle, readPrebuiltBundle } from './prebuilt-bundle';
+import { workflowBundleOptions, workflowSourceKey } from './workflow-bundle-options';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './workflow-bundle-options';
+
 const CACHE_DIR = join(PROJECT_ROOT, '.cache', 'workflow-bundles');
 
-async function listSources(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((entry) =>
-      entry.isDirectory() ? listSources(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]),
-    ),
-  );
-  return nested.flat().sort();
-}
-
 /**
- * A key that changes whenever anything the bundle could include changes: every file under src/
- * (workflows import domain and config modules) and the lockfile (library versions).
+ * Compiled (this module is dist/worker/workflow-bundle.js), the worker is a production build: its
+ * bundle is the one built beside it, and nothing is bundled or written at start.
  */
-async function sourceKey(traced: boolean): Promise<string> {
-  const hash = createHash('sha256');
-  if (traced) hash.update('traced\0');
-  for (const file of [
-    ...(await listSources(join(PROJECT_ROOT, 'src'))),
-    join(PROJECT_ROOT, 'package-lock.json'),
-  ]) {
-    hash
-      .update(file)
-      .update('\0')
-      .update(await readFile(file))
-      .update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-const noop = () => undefined;
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: console.warn,
-  error: console.error,
-  log: noop,
-};
+const COMPILED = import.meta.url.endsWith('.js');
+const PREBUILT_DIR = COMPILED ? fileURLToPath(new URL('..', import.meta.url)) : join(PROJECT_ROOT, 'dist');
 
 /**
  * Bundling the workflow code takes seconds of CPU; every test file and every worker start would
  * pay it. The bundle is cached under .cache/ by a content hash of the sources, written through a
  * temp file and a rename so concurrent test processes never read half a file.
  */
-async function buildOrReuse(traced: boolean): Promise<WorkflowBundle> {
-  const key = await sourceKey(traced);
+async function buildOrReuse(traced: boolean, key: string): Promise<WorkflowBundle> {
   const file = join(CACHE_DIR, `${key}.js`);
   try {
     return { code: await readFile(file, 'utf8') };
   } catch {
     // not cached yet
   }
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: traced ? [TRACING_WORKFLOW_INTERCEPTORS] : [],
-    logger: quietLogger,
-  });
+  const bundle = await bundleWorkflowCode(workflowBundleOptions(traced));
   await mkdir(CACHE_DIR, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, bundle.code);
@@ -87,27 +50,38 @@ async function pruneCache(keep: string, max = 8): Promise<void> {
   await Promise.all(old.filter(({ path }) => path !== keep).map(({ path }) => rm(path, { force: true })));
 }
 
+/** A production worker uses what was built, and says how to build it when nothing was. */
+async function prebuiltOnly(traced: boolean): Promise<WorkflowBundle> {
+  const prebuilt = await readPrebuiltBundle(PREBUILT_DIR, traced);
+  if (!prebuilt)
+    throw new Error(
+      `no prebuilt workflow bundle in ${PREBUILT_DIR} (fix: run \`npm run build\`, or run the worker from source with \`npm run worker\`)`,
+    );
+  return { code: await readFile(prebuilt.codePath, 'utf8') };
+}
+
 /**
- * The OpenTelemetry workflow interceptors (RunWorkflow, StartActivity, StartChildWorkflow spans).
- * A prebuilt bundle ignores WorkerOptions.interceptors.workflowModules (the SDK warns and drops
- * them), so the tracing plugin's module has to be bundled in here.
+ * Development: the prebuilt bundle when it was built from exactly these sources (same key), else
+ * the cached or freshly built one. A stale dist/ is never used for workflow code from source.
  */
-const TRACING_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
-);
+async function freshBundle(traced: boolean): Promise<WorkflowBundle> {
+  const key = await workflowSourceKey(traced);
+  const prebuilt = await freshPrebuiltBundle(PREBUILT_DIR, traced, key);
+  if (prebuilt) return { code: await readFile(prebuilt, 'utf8') };
+  return buildOrReuse(traced, key);
+}
 
 const bundles = new Map<boolean, Promise<WorkflowBundle>>();
 
 /**
- * The workflow bundle, built at most once per process and reused across processes. `traced` adds
- * the tracing interceptors; it is a second bundle (own cache key) rather than always-on, because
- * those interceptors call the exporter sink that only a worker with tracing on registers.
+ * The workflow bundle, loaded or built at most once per process. `traced` adds the tracing
+ * interceptors (workflow-bundle-options.ts): a second bundle with its own key.
  */
 export function workflowBundle(options: { traced?: boolean } = {}): Promise<WorkflowBundle> {
   const traced = options.traced ?? false;
   let bundle = bundles.get(traced);
   if (!bundle) {
-    bundle = buildOrReuse(traced);
+    bundle = COMPILED ? prebuiltOnly(traced) : freshBundle(traced);
     bundles.set(traced, bundle);
   }
   return bundle;

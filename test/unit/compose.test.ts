@@ -62,16 +62,32 @@ describe('docker-compose.yml', () => {
 
   it('builds the worker and API from the Dockerfile and points them at the compose Temporal server', () => {
     assert.ok(existsSync(join(PROJECT_ROOT, 'Dockerfile')));
-    assert.deepEqual(services.worker!.command, ['node', '--import', 'tsx', 'src/worker/main.ts']);
-    assert.deepEqual(services.api!.command, ['node', '--import', 'tsx', 'src/api/main.ts']);
+    // Compiled JavaScript from the image's build stage (`npm run build`), not tsx.
+    assert.deepEqual(services.worker!.command, ['node', 'dist/worker/main.js']);
+    assert.deepEqual(services.api!.command, ['node', 'dist/api/main.js']);
     for (const name of ['worker', 'api']) {
       assert.equal(services[name]!.build, '.');
       assert.equal(services[name]!.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
-      for (const file of services[name]!.command!.filter((part) => part.startsWith('src/'))) {
-        assert.ok(existsSync(join(PROJECT_ROOT, file)), `${file} exists`);
+      for (const file of services[name]!.command!.filter((part) => part.startsWith('dist/'))) {
+        const source = file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+        assert.ok(existsSync(join(PROJECT_ROOT, source)), `${source} exists (compiled to ${file})`);
       }
     }
     assert.ok(services.api!.environment!.API_TOKEN, 'the exposed API requires a token');
+  });
+
+  it('builds the image in a build stage and runs compiled JavaScript as a non-root user', () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    const [build, runtime] = dockerfile.split(/^FROM .*$/m).slice(1);
+    assert.ok(build && runtime, 'two stages');
+    assert.match(build, /RUN npm ci /);
+    assert.match(build, /RUN npm run build/);
+    assert.match(runtime, /npm ci --omit=dev/);
+    assert.match(runtime, /COPY --from=build \/app\/dist \.\/dist/);
+    assert.doesNotMatch(runtime, /COPY src|tsx/, 'no sources and no tsx at run time');
+    assert.match(runtime, /USER node/);
+    assert.match(runtime, /ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
+    assert.match(runtime, /CMD \["node", "dist\/worker\/main\.js"\]/);
   });
 
   it('mounts setup scripts that exist and registers every search attribute the workflows use', () => {
@@ -85,9 +101,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('copies into the image every folder the worker needs at run time', () => {
-    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
-    for (const folder of ['src', 'bin']) assert.match(dockerfile, new RegExp(`COPY ${folder} `));
-    assert.match(dockerfile, /npm ci --omit=dev/);
+  it('copies into the run stage every folder the compiled worker, API and CLI need', () => {
+    const runtime = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8').split(/^FROM .*$/m)[2]!;
+    for (const folder of ['bin', 'examples']) assert.match(runtime, new RegExp(`COPY ${folder} `));
   });
 });

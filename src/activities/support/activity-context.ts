@@ -3,13 +3,13 @@
  * tests may call the functions directly), failures with explicit types, and the environment
  * every runbook command gets (the project's own pnpm first on PATH).
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { UnsafeInputError } from '../../domain/git-safety';
 import { noDownloadEnv } from '../../domain/package-manager';
 import { FAILURE, FAILURE_RETRY, type FailureType } from '../../domain/failure-types';
+import { PROJECT_ROOT } from '../../temporal/binaries';
 
 export function currentContext(): Context | undefined {
   try {
@@ -59,8 +59,11 @@ export function validated<T>(check: () => T): T {
   }
 }
 
-/** The engine's root, found from this file (not the cwd), so its node_modules/.bin has pnpm. */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The engine's root (one definition, in temporal/binaries.ts, found from that file and not the
+ * cwd, which the bundled CLI relies on), so its node_modules/.bin has pnpm.
+ */
+export { PROJECT_ROOT };
 export const PROJECT_BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
 
 /** Environment for runbook commands and services: the project's pnpm first on PATH. */

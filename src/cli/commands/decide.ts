@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { DECISION_SCHEMAS, type DecisionVerb } from '../../contracts/decisions';
 import { InvalidRequestError, UpdateRefusedError } from '../../use-cases/errors';
 import { assertIncidentRef, lookupIncident } from '../../use-cases/lookup';
-import { sendDecision } from '../../use-cases/send-decision';
 import { fetchStatus } from '../../use-cases/status';
 import { parseOrThrow } from '../../use-cases/validation';
 import type { CliContext } from '../context';
@@ -54,6 +53,8 @@ export async function runDecision(
   const client = await ctx.client();
   const ref = await lookupIncident(client, id);
   const updateId = requestId === undefined ? undefined : `${verb}-${requestId}`;
+  // Loaded on use: it brings in the Temporal client, which `--help` should not pay for.
+  const { sendDecision } = await import('../../use-cases/send-decision');
   const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, {
     updateId,
     via: 'cli',

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_SERVICE_KEY } from '../../doctor/config';
-import { runDoctor } from '../../doctor/doctor';
 import { example } from '../action';
 
 export class DoctorFoundProblemsError extends Error {
@@ -66,6 +65,8 @@ export function registerDoctor(program: Command): void {
       prove: boolean;
       json?: boolean;
     }) => {
+      // Loaded on use: the doctor's checks bring in execa and the activity modules.
+      const { runDoctor } = await import('../../doctor/doctor');
       const result = await runDoctor({
         repo: options.repo,
         write: options.write,

@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
-import {
-  describeDrillSchedule,
-  drillScheduleSpec,
-  listDrills,
-  runDrillNow,
-  upsertDrillSchedule,
-} from '../../use-cases/drill-schedule';
+import type * as DrillSchedule from '../../use-cases/drill-schedule';
 import { InvalidRequestError } from '../../use-cases/errors';
 import type { RollbackProcedure } from '../../contracts/rollback';
 import { DRILL_PROCEDURES, type RollbackDrillResult } from '../../contracts/drill';
 import { example, withContext } from '../action';
 import type { CliContext } from '../context';
+
+/** Loaded on use: it brings in the Temporal client, which `--help` should not pay for. */
+const drillSchedule = (): Promise<typeof DrillSchedule> => import('../../use-cases/drill-schedule');
 
 interface ScheduleOptions {
   cron?: string;
@@ -65,6 +62,7 @@ export function registerDrill(program: Command): void {
   );
   schedule.action(
     withContext<ScheduleOptions>(async (ctx, _args, opts) => {
+      const { describeDrillSchedule, drillScheduleSpec, upsertDrillSchedule } = await drillSchedule();
       drillScheduleSpec(opts.cron, opts.timezone); // refuses a bad --cron before connecting
       const client = await ctx.client();
       const { scheduleId, created } = await upsertDrillSchedule(client, {
@@ -91,6 +89,7 @@ export function registerDrill(program: Command): void {
   run.action(
     withContext<RunOptions>(async (ctx, _args, opts) => {
       const selected = procedures(opts.procedure);
+      const { runDrillNow } = await drillSchedule();
       const { workflowId, result } = await runDrillNow(await ctx.client(), ctx.env.TEMPORAL_TASK_QUEUE, {
         ...(selected ? { procedures: selected } : {}),
         ...(opts.keepClones ? { keepClones: true } : {}),
@@ -110,6 +109,7 @@ export function registerDrill(program: Command): void {
     .option('--json', 'print JSON');
   list.action(
     withContext(async (ctx) => {
+      const { listDrills } = await drillSchedule();
       const drills = (await listDrills(await ctx.client())).map((d) => ({
         ...d,
         url: ctx.url(d.workflowId),
@@ -128,6 +128,7 @@ export function registerDrill(program: Command): void {
     .option('--json', 'print JSON');
   status.action(
     withContext(async (ctx) => {
+      const { describeDrillSchedule } = await drillSchedule();
       const info = await describeDrillSchedule(await ctx.client());
       ctx.print(info, () =>
         [

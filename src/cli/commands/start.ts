@@ -7,7 +7,6 @@ import {
   SEVERITIES,
   SOURCES,
 } from '../../contracts/incident';
-import { openIncident } from '../../use-cases/open-incident';
 import { incidentIdOfRun } from '../../use-cases/lookup';
 import { parseOrThrow } from '../../use-cases/validation';
 import { collect, example, withContext } from '../action';
@@ -49,6 +48,8 @@ export function registerStart(program: Command): void {
         fingerprint: opts.fingerprint ?? `${formatIncidentId(now)}-${randomBytes(2).toString('hex')}`,
       });
       const client = await ctx.client();
+      // Loaded on use: it brings in the Temporal client and tracing, which `--help` should not pay for.
+      const { openIncident } = await import('../../use-cases/open-incident');
       const opened = await openIncident(
         client,
         incident,
