@@ -1,5 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Stage } from '../../contracts/incident';
+import { approvalProgress } from '../../domain/four-eyes';
 import type { IncidentStatus } from '../../contracts/messages';
 import { SA } from '../../contracts/search-attributes';
 import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
@@ -46,6 +47,13 @@ export function publishSearchAttributes(ctx: IncidentContext): void {
 /** Markdown shown as the workflow's current details in the Web UI. */
 export function showDetails(ctx: IncidentContext, doing: string): void {
   const { state } = ctx;
+  const pending = state.pendingApproval;
+  const approvals = pending
+    ? `\n\nApproval of ${pending.option}: ${approvalProgress(pending.approvals ?? [], pending.required ?? 1)}` +
+      (pending.asked?.length
+        ? ` · asked: ${pending.asked.map((a) => `${a.group} (${a.members.join(', ')}) at ${a.at}`).join('; ')}`
+        : '')
+    : '';
   const deadlines = Object.entries(state.deadlines)
     .map(([name, at]) => `- ${name}: ${at}`)
     .join('\n');
@@ -53,6 +61,7 @@ export function showDetails(ctx: IncidentContext, doing: string): void {
     `**${state.incidentId}** · ${state.severity} · stage **${state.stage}**\n\n${doing}\n\n` +
       `Services: ${state.services.join(', ')} · scenario: ${state.scenario}` +
       (state.acknowledgedBy ? ` · acknowledged by ${state.acknowledgedBy}` : ' · not acknowledged') +
+      approvals +
       (deadlines ? `\n\nDeadlines (UTC):\n${deadlines}` : '') +
       `\n\nEscalations: ${state.escalations.length}`,
   );
