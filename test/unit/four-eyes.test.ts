@@ -18,6 +18,9 @@ import {
   setSeverityRule,
 } from '../../src/workflows/incident/message-rules';
 import { APPROVAL_DELEGATION_PATCH, delegateApproval } from '../../src/workflows/incident/delegation';
+import { currentDetails } from '../../src/domain/current-details';
+import { statusText } from '../../src/cli/format';
+import { palette } from '../../src/cli/colour';
 import { testLifecycle } from '../helpers/lifecycle-state';
 
 const policy = (draft: PolicyDraft = {}) => policySchema.parse(draft);
@@ -128,7 +131,10 @@ describe('decision audit (pure)', () => {
       { at, stage: 'mitigation', decision: 'approve', by: '@bob', detail: 'a | b', saw: 'plan' },
     ]);
     assert.match(text, /^## Appendix: Decisions\n/);
-    assert.match(text, /\| 2026-11-30 01:00:00 \| detection \| ack \| @alice \| cli \| acknowledged \| {2}\|/);
+    assert.match(
+      text,
+      /\| 2026-11-30 01:00:00 \| detection \| ack \| @alice \| cli \| acknowledged \| {2}\|/,
+    );
     assert.match(text, /\| mitigation \| approve \| @bob \| unknown \| a \\\| b \| plan \|/);
     assert.match(decisionsAppendix(undefined), /No decisions recorded\./);
   });
@@ -254,5 +260,35 @@ describe('four-eyes in the approve and reject rules', () => {
     assert.match(approveRule.check(ctx, approve('@dir'))!, /@dir may not approve/);
     delegateApproval(ctx, 4);
     assert.equal(approveRule.check(ctx, approve('@dir')), undefined);
+  });
+});
+
+describe('approvals where an operator looks', () => {
+  const state = testLifecycle({
+    stage: 'mitigation',
+    severity: 'SEV-1',
+    pendingApproval: {
+      option: 'revert-last-change',
+      risk: 'destructive',
+      since: at,
+      deadline: '2026-11-30T01:15:00.000Z',
+      required: 2,
+      approvals: [{ by: '@alice', at, via: 'cli' }],
+      asked: [{ group: 'leads', members: ['@lead1', '@lead2'], at }],
+    },
+  }).ctx.state;
+
+  it('shows approvals so far, required and who was asked in the Web UI details', () => {
+    const details = currentDetails(state, 'Wait for approval of revert-last-change');
+    assert.match(
+      details,
+      /Approval of revert-last-change: 1 of 2 approvals \(@alice\) · asked: leads \(@lead1, @lead2\) at 2026-11-30T01:00:00\.000Z/,
+    );
+  });
+
+  it('shows them in `incident status`', () => {
+    const text = statusText(palette(false), state, 'http://ui');
+    assert.match(text, /\n {4}approvals: 1 of 2 approvals \(@alice\)\n/);
+    assert.match(text, /\n {4}asked: group leads \(@lead1, @lead2\) at .*; its members may approve too\n/);
   });
 });

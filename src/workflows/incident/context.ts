@@ -1,6 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Stage } from '../../contracts/incident';
-import { approvalProgress } from '../../domain/four-eyes';
+import { currentDetails } from '../../domain/current-details';
 import type { IncidentStatus } from '../../contracts/messages';
 import { SA } from '../../contracts/search-attributes';
 import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
@@ -44,27 +44,21 @@ export function publishSearchAttributes(ctx: IncidentContext): void {
   ctx.publishSearchAttributes();
 }
 
+/** What each incident last said it was doing, so a handler can refresh the details without knowing. */
+const doingNow = new WeakMap<IncidentContext, string>();
+
+/**
+ * Shows the details again after a message changed the state (an approval short of its number
+ * wakes no wait). Current details are workflow metadata, not a command: safe in any handler.
+ */
+export function refreshDetails(ctx: IncidentContext): void {
+  showDetails(ctx, doingNow.get(ctx) ?? '');
+}
+
 /** Markdown shown as the workflow's current details in the Web UI. */
 export function showDetails(ctx: IncidentContext, doing: string): void {
-  const { state } = ctx;
-  const pending = state.pendingApproval;
-  const approvals = pending
-    ? `\n\nApproval of ${pending.option}: ${approvalProgress(pending.approvals ?? [], pending.required ?? 1)}` +
-      (pending.asked?.length
-        ? ` · asked: ${pending.asked.map((a) => `${a.group} (${a.members.join(', ')}) at ${a.at}`).join('; ')}`
-        : '')
-    : '';
-  const deadlines = Object.entries(state.deadlines)
-    .map(([name, at]) => `- ${name}: ${at}`)
-    .join('\n');
-  setCurrentDetails(
-    `**${state.incidentId}** · ${state.severity} · stage **${state.stage}**\n\n${doing}\n\n` +
-      `Services: ${state.services.join(', ')} · scenario: ${state.scenario}` +
-      (state.acknowledgedBy ? ` · acknowledged by ${state.acknowledgedBy}` : ' · not acknowledged') +
-      approvals +
-      (deadlines ? `\n\nDeadlines (UTC):\n${deadlines}` : '') +
-      `\n\nEscalations: ${state.escalations.length}`,
-  );
+  doingNow.set(ctx, doing);
+  setCurrentDetails(currentDetails(ctx.state, doing));
 }
 
 /** A stage change with its effects; only the stage loop (workflow.ts) calls it. */
