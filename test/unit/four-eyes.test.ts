@@ -21,6 +21,8 @@ import { APPROVAL_DELEGATION_PATCH, delegateApproval } from '../../src/workflows
 import { currentDetails } from '../../src/domain/current-details';
 import { statusText } from '../../src/cli/format';
 import { palette } from '../../src/cli/colour';
+import { incidentPlanText, planIncident } from '../../src/domain/incident-plan';
+import { parseEngineConfig } from '../../src/config/engine-config';
 import { testLifecycle } from '../helpers/lifecycle-state';
 
 const policy = (draft: PolicyDraft = {}) => policySchema.parse(draft);
@@ -231,6 +233,16 @@ describe('four-eyes in the approve and reject rules', () => {
     assert.deepEqual(effects.patchesAsked, []);
   });
 
+  it('shows the number the new severity needs when it is reassigned before anyone approved', () => {
+    const { ctx } = testLifecycle(
+      { stage: 'mitigation', severity: 'SEV-2', pendingApproval: { ...waiting(), required: 1 } },
+      { policy: fourEyes },
+    );
+    setSeverityRule.apply(ctx, { severity: 'SEV-1', by: '@alice' });
+    assert.equal(ctx.state.pendingApproval!.required, 2);
+    assert.equal(decisionOf(ctx), undefined);
+  });
+
   it('decides when a lower severity needs no more approvals than given', () => {
     const { ctx } = sev1();
     approveRule.apply(ctx, approve('@alice'));
@@ -290,5 +302,30 @@ describe('approvals where an operator looks', () => {
     const text = statusText(palette(false), state, 'http://ui');
     assert.match(text, /\n {4}approvals: 1 of 2 approvals \(@alice\)\n/);
     assert.match(text, /\n {4}asked: group leads \(@lead1, @lead2\) at .*; its members may approve too\n/);
+  });
+});
+
+describe('the plan says how many approvals an option needs', () => {
+  it('shows "2 of" the approvers for a four-eyes option and nothing extra otherwise', () => {
+    const incident = {
+      severity: 'SEV-1' as const,
+      services: ['mcp-server'],
+      scenario: 'mcp-server-fails-to-start' as const,
+      summary: 'MCP down',
+      labels: [],
+    };
+    const target = parseEngineConfig({}, 'test config').target;
+    const plan = planIncident(incident, fourEyes, target, new Date(at));
+    const byOption = Object.fromEntries(plan.options.map((o) => [o.option, o]));
+    assert.equal(byOption['revert-last-change']!.approvalsRequired, 2);
+    assert.equal(byOption['deploy-known-good']!.approvalsRequired, undefined);
+    assert.match(
+      incidentPlanText(plan),
+      /revert-last-change \(destructive, approval by 2 of @alice, @bob, @carol\)/,
+    );
+    assert.match(
+      incidentPlanText(plan),
+      /deploy-known-good \(destructive, approval by @alice, @bob, @carol\)/,
+    );
   });
 });

@@ -140,9 +140,10 @@ function decideApproved(ctx: IncidentContext, pending: PendingApproval, comment?
  */
 function recountApprovals(ctx: IncidentContext): void {
   const pending = ctx.state.pendingApproval;
-  if (!pending?.approvals || ctx.decision) return;
+  if (!pending || ctx.decision) return;
   pending.required = requiredApprovals(ctx.policy.approvals, ctx.state.severity, pending.option);
-  if (pending.approvals.length < pending.required) return;
+  // Only a four-eyes wait (patched) leaves approvals without a decision; none before it.
+  if (!pending.approvals?.length || pending.approvals.length < pending.required) return;
   decideApproved(ctx, pending);
   ctx.record(
     'approved',
