@@ -2,8 +2,58 @@
 // `--test` does not expand globs, so the file list is collected here. Pass a folder or file to
 // narrow the run: `npm run test:all -- test/unit`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/**
+ * Every process the tests start inherits this marker; after the run, any still alive is killed.
+ * Tests stop their own servers and workers, but a test that fails half-way through a start (or a
+ * file the runner times out) can leave detached children behind, and CI waits for those: one such
+ * orphan once held a finished run until CI's 90-minute limit.
+ */
+const RUN_ID = randomUUID();
+const RUN_MARKER = `INCIDENT_TEST_RUN=${RUN_ID}`;
+
+/** PIDs of live processes whose environment carries the marker (Linux /proc; elsewhere none). */
+function markedProcesses(): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
+      return environ.includes(RUN_MARKER) ? [Number(name)] : [];
+    } catch {
+      return []; // exited meanwhile, or not ours to read
+    }
+  });
+}
+
+function reapLeftovers(): void {
+  const left = markedProcesses();
+  if (left.length === 0) return;
+  const names = left.map((pid) => {
+    try {
+      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').slice(0, 3).join(' ')}`;
+    } catch {
+      return String(pid);
+    }
+  });
+  console.error(
+    `[tests] ${left.length} process(es) outlived the tests; killing them:\n  ${names.join('\n  ')}`,
+  );
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function collect(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
@@ -32,6 +82,7 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, INCIDENT_TEST_RUN: RUN_ID } },
 );
+reapLeftovers();
 process.exit(result.status ?? 1);

@@ -18,6 +18,8 @@ await runMain(async () => {
   if (note) console.log(`[api] ${note}`);
   if (!env.GITHUB_WEBHOOK_SECRET)
     console.log('[api] no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
+  if (!env.SLACK_SIGNING_SECRET)
+    console.log('[api] no SLACK_SIGNING_SECRET set: /webhooks/slack/interactions answers 503');
   const close = async () => {
     await app.close();
     await client.connection.close();

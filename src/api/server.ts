@@ -10,6 +10,9 @@ import { githubRoutes } from './routes/github';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { planRoutes } from './routes/plan';
+import { slackRoutes } from './routes/slack';
+import { type SlackUpdater, slackUpdaterFromEnv } from './slack-chat';
+import { SeenSignatures } from './slack-signature';
 
 export interface ApiOptions {
   client: Client;
@@ -19,13 +22,16 @@ export interface ApiOptions {
   /** Largest accepted body in bytes (413 above). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Rewrites clicked Slack messages; from SLACK_BOT_TOKEN / SLACK_API_URL when omitted. */
+  slack?: SlackUpdater;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 /**
  * Builds the HTTP API without listening, so tests bind it to port 0. Routes are grouped in
- * scopes by how they authenticate: `/webhooks/github` by HMAC signature over the raw body, the
+ * scopes by how they authenticate: `/webhooks/github` and `/webhooks/slack/interactions` by HMAC
+ * signature over the raw body (Slack's also refuses replays), the
  * alert and incident routes by bearer token (checked before the body is read), `/healthz` by none.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -51,6 +57,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
   await app.register((scope, _opts, done) => {
     githubRoutes(scope, ctx);
+    done();
+  });
+  const slack = {
+    updater: options.slack ?? slackUpdaterFromEnv(options.env),
+    seen: new SeenSignatures(),
+    now: Date.now,
+  };
+  await app.register((scope, _opts, done) => {
+    slackRoutes(scope, ctx, slack);
     done();
   });
   await app.register((scope, _opts, done) => {

@@ -290,10 +290,21 @@ export interface IncidentWorkflowInput {
   openedByAlertSignal?: boolean;
 }
 
-/** A notification the workflow has decided to send (escalation, reminder, status update). */
+/** A notification the workflow has decided to send (escalation, approval request, reminder, status update). */
 export interface NotificationDraft {
-  kind: 'escalation' | 'status-update' | 'reminder' | 'info';
+  kind: 'escalation' | 'approval-request' | 'status-update' | 'reminder' | 'info';
   text: string;
+  /** Approval requests: what is proposed, so a chat message can show the steps and offer Approve / Reject. */
+  proposal?: NotificationProposal;
+}
+
+/** An option waiting for approval as a notification carries it: the exact steps come from the plan. */
+export interface NotificationProposal {
+  option: MitigationOption;
+  risk: 'safe' | 'destructive';
+  description: string;
+  /** One line per step, from {@link PendingApproval.plan}; absent when the option has no procedure. */
+  plan?: string[];
 }
 
 /** Result of a Workflow Update: accepted or the reason it was refused. */

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { EngineConfig } from '../config/engine-config';
 import { type ActivityDeps, createActivities } from '../activities';
+import type { SlackPoster } from '../activities/support/slack-chat';
 import { TASK_QUEUE } from '../contracts/messages';
 import { workflowBundle } from './workflow-bundle';
 
@@ -33,12 +34,14 @@ export function workerDeps(options: {
   client: Client;
   log: (line: string) => void;
   slackWebhookUrl?: string;
+  slack?: SlackPoster;
 }): ActivityDeps {
   return {
     config: options.config,
     client: options.client,
     incidentsDir: resolve(options.config.incidentsDir),
     slackWebhookUrl: options.slackWebhookUrl,
+    slack: options.slack,
     log: options.log,
     now: () => new Date(),
   };

@@ -4,6 +4,7 @@ import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { runMain } from '../process/run-main';
+import { createSlackPoster } from '../activities/support/slack-chat';
 
 await runMain(async () => {
   const env = loadEnv();
@@ -19,6 +20,14 @@ await runMain(async () => {
       config,
       client,
       slackWebhookUrl: env.SLACK_WEBHOOK_URL,
+      slack:
+        env.SLACK_BOT_TOKEN && env.SLACK_CHANNEL
+          ? createSlackPoster({
+              token: env.SLACK_BOT_TOKEN,
+              channel: env.SLACK_CHANNEL,
+              apiUrl: env.SLACK_API_URL,
+            })
+          : undefined,
       log: (line) => console.log(`[notify] ${line}`),
     }),
   });

@@ -86,6 +86,16 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
     child.kill('SIGKILL');
     await exited;
   };
+  const stopGroup = async (spawned: Spawned | undefined) => {
+    const pid = spawned?.child.pid;
+    if (pid === undefined || !groupAlive(pid)) return;
+    process.kill(-pid, 'SIGKILL');
+    await waitFor(
+      () => `group ${pid} to exit`,
+      () => Promise.resolve(!groupAlive(pid)),
+      10_000,
+    ).catch(() => undefined);
+  };
   const node = (entry: string, ready: RegExp): Promise<Spawned> => {
     const spawned = spawnGroup(process.execPath, ['--import', TSX, join(PROJECT_ROOT, entry)], {
       cwd: dir,
@@ -98,7 +108,14 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
         return Promise.resolve(ready.test(spawned.output()));
       },
       60_000,
-    ).then(() => spawned);
+    ).then(
+      () => spawned,
+      async (error: unknown) => {
+        // Not ready: take the process down with the failure, so nothing outlives the test.
+        await stopGroup(spawned);
+        throw error;
+      },
+    );
   };
   const startWorker = async () => (worker = await node('src/worker/main.ts', /\[worker\] polling/));
   const killWorker = async () => {
@@ -143,18 +160,22 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
       body: JSON.stringify(body),
     });
 
-  const stopGroup = async (spawned: Spawned | undefined) => {
-    const pid = spawned?.child.pid;
-    if (pid === undefined || !groupAlive(pid)) return;
-    process.kill(-pid, 'SIGKILL');
-    await waitFor(
-      () => `group ${pid} to exit`,
-      () => Promise.resolve(!groupAlive(pid)),
-      10_000,
-    ).catch(() => undefined);
+  const close = async () => {
+    await stopGroup(api);
+    await stopGroup(worker);
+    await killServer();
   };
-  await startServer();
-  await Promise.all([startWorker(), startApi()]);
+  try {
+    await startServer();
+    // allSettled, not all: when one start fails the other may still be spawning, and closing
+    // before it has spawned would leave it running after the test (CI once hung on such orphans).
+    const started = await Promise.allSettled([startWorker(), startApi()]);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     dir,
     address,
@@ -169,10 +190,6 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
     cli,
     cliJson,
     post,
-    close: async () => {
-      await stopGroup(api);
-      await stopGroup(worker);
-      await killServer();
-    },
+    close,
   };
 }

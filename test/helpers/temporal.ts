@@ -8,6 +8,7 @@ import { parseEngineConfig } from '../../src/config/engine-config';
 import { requireBinary } from '../../src/temporal/binaries';
 import { createIncidentWorker } from '../../src/worker/create-worker';
 import { SA } from '../../src/contracts/search-attributes';
+import { freePort } from '../../src/activities/support/free-port';
 
 // Workers log every state change at INFO; tests only want warnings. Must run before any
 // connection is made, which importing this helper first guarantees.
@@ -17,11 +18,14 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
  * A real Temporal dev server started from the provisioned CLI binary (never the SDK's download),
  * in memory, with this project's search attributes, on a free port.
  */
-export function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: requireBinary('cli') },
       ip: '127.0.0.1',
+      // Our pick, below the ephemeral range: the SDK's own pick can be taken by an outgoing
+      // connection before the server binds it (see free-port.ts).
+      port: await freePort(),
       ui: false,
       searchAttributes: Object.values(SA),
       log: { format: 'pretty', level: 'error' },
