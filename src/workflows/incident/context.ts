@@ -44,20 +44,17 @@ export function publishSearchAttributes(ctx: IncidentContext): void {
   ctx.publishSearchAttributes();
 }
 
-/** What each incident last said it was doing, so a handler can refresh the details without knowing. */
-const doingNow = new WeakMap<IncidentContext, string>();
-
 /**
  * Shows the details again after a message changed the state (an approval short of its number
  * wakes no wait). Current details are workflow metadata, not a command: safe in any handler.
  */
 export function refreshDetails(ctx: IncidentContext): void {
-  showDetails(ctx, doingNow.get(ctx) ?? '');
+  showDetails(ctx, ctx.doing);
 }
 
 /** Markdown shown as the workflow's current details in the Web UI. */
 export function showDetails(ctx: IncidentContext, doing: string): void {
-  doingNow.set(ctx, doing);
+  ctx.doing = doing;
   setCurrentDetails(currentDetails(ctx.state, doing));
 }
 

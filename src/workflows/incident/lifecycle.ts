@@ -61,6 +61,8 @@ export class IncidentLifecycle {
   #noteStale = false;
   #recheckSev2 = false;
   #stopping = false;
+  /** What the run last said it is doing (the Web UI details), so a handler can show them again. */
+  doing = '';
 
   constructor(
     readonly incident: IncidentInput,
