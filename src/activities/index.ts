@@ -2,9 +2,11 @@ import type { ActivityDeps } from './deps';
 import { createDiagnosticActivities } from './target/diagnostics';
 import { createDrillActivities } from './target/drill';
 import { createHealthProbeActivities } from './target/health-probe';
+import { createPrometheusQueryActivities } from './target/prometheus-query';
 import { createPolicyActivities } from './incident/load-policy';
 import { createProcedureActivities } from './incident/procedures';
 import { createNotifyActivities } from './incident/notify';
+import { withNotifyMetrics } from './incident/notify-metrics';
 import { createOpenIncidentActivities } from './incident/open-incidents';
 import { createRecordActivities } from './incident/records';
 import { createRelatedIncidentActivities } from './incident/related-incidents';
@@ -16,12 +18,16 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
-    ...createNotifyActivities(deps),
+    ...withNotifyMetrics(
+      createNotifyActivities(deps),
+      deps.slack ? 'slack' : deps.slackWebhookUrl ? 'webhook' : 'log',
+    ),
     ...createDiagnosticActivities(deps),
     ...createRunbookActivities(deps),
     ...createPolicyActivities(deps),
     ...createProcedureActivities(deps),
     ...createHealthProbeActivities(deps),
+    ...createPrometheusQueryActivities(deps),
     ...createOpenIncidentActivities(deps),
     ...createRelatedIncidentActivities(deps),
     ...createDrillActivities(deps),

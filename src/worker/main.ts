@@ -2,14 +2,22 @@
 import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
+import { startTracing } from '../temporal/tracing';
+import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
+import { startOpenIncidentsGauge } from './open-incidents-gauge';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
 
 await runMain(async () => {
   const env = loadEnv();
+  // Before any connection: the clients and the worker pick up the tracing plugin from here.
+  const tracing = startTracing('incident-worker', { log: (line) => console.log(line) });
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) console.warn(sandboxNotice(sandbox));
+  // Before the first connection: the connection would create a Runtime without the exporter.
+  const metrics = installMetricsRuntime(env, 'worker');
+  console.log(`[worker] ${metrics.note}`);
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({
@@ -34,9 +42,19 @@ await runMain(async () => {
   console.log(
     `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
   );
+  const stopGauge = metrics.url
+    ? startOpenIncidentsGauge({
+        client,
+        meter: metrics.meter,
+        intervalMs: env.WORKER_METRICS_INTERVAL_MS,
+        warn: (line) => console.warn(`[worker] ${line}`),
+      })
+    : () => Promise.resolve();
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
   // signal handlers), so Ctrl+C is a clean shutdown.
   await worker.run();
+  await stopGauge();
   await connection.close();
   await client.connection.close();
+  await tracing?.shutdown();
 });

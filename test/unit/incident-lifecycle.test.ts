@@ -82,7 +82,7 @@ describe('incident lifecycle state', () => {
 
   it('queues an escalation to the policy contact with the current stage', () => {
     const { ctx } = testLifecycle({ stage: 'triage' });
-    ctx.escalate('SEV-1 incident');
+    ctx.escalate('SEV-1 incident', 'immediate');
     assert.equal(ctx.state.escalations.length, 1);
     assert.match(ctx.outbox[0]!.text, /^ESCALATION to @\S+: INCIDENT-\S+ SEV-2 \(triage\): SEV-1 incident$/);
   });

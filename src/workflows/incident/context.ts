@@ -3,7 +3,9 @@ import type { Stage } from '../../contracts/incident';
 import { currentDetails } from '../../domain/current-details';
 import type { IncidentStatus } from '../../contracts/messages';
 import { SA } from '../../contracts/search-attributes';
+import type { EscalationReason } from '../../contracts/metrics';
 import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
+import { workflowIncidentMetrics } from './metrics';
 
 export { type Decision, nowIso } from './lifecycle';
 
@@ -21,10 +23,11 @@ function upsertIncidentAttributes(state: IncidentStatus): void {
   ]);
 }
 
-/** The sandbox's side of the lifecycle: real search attributes and patch markers. */
+/** The sandbox's side of the lifecycle: real search attributes, patch markers and metrics. */
 export const workflowEffects: LifecycleEffects = {
   publishSearchAttributes: upsertIncidentAttributes,
   patched,
+  metrics: workflowIncidentMetrics,
 };
 
 export function createContext(...args: ConstructorParameters<typeof IncidentLifecycle>): IncidentContext {
@@ -36,8 +39,8 @@ export function record(ctx: IncidentContext, kind: string, message: string): voi
 }
 
 /** Records an escalation and queues its notification (sent by the outbox loop). */
-export function escalate(ctx: IncidentContext, reason: string): void {
-  ctx.escalate(reason);
+export function escalate(ctx: IncidentContext, reason: string, why: EscalationReason): void {
+  ctx.escalate(reason, why);
 }
 
 export function publishSearchAttributes(ctx: IncidentContext): void {

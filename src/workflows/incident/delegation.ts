@@ -36,11 +36,18 @@ export function delegateApproval(ctx: IncidentContext, round: number): void {
     'delegated',
     `approval of ${pending.option} delegated to group ${group.name} (${members}) after ${round} missed deadlines; ${progress}`,
   );
+  // An approval request (not a plain escalation), so chat shows the plan and the buttons.
   ctx.outbox.push({
-    kind: 'escalation',
+    kind: 'approval-request',
     text:
       `APPROVAL NEEDED from ${group.name} (${members}): ${state.incidentId} ${state.severity}: ` +
       `${pending.option} waits for approval (${progress}); answer with ` +
       `incident approve ${state.incidentId} --option ${pending.option} (or incident reject)`,
+    proposal: {
+      option: pending.option,
+      risk: pending.risk,
+      description: `asked of ${group.name} after ${round} missed approval deadlines; ${progress}`,
+      ...(pending.plan ? { plan: pending.plan } : {}),
+    },
   });
 }

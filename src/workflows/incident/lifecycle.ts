@@ -9,6 +9,8 @@ import type {
   RejectInput,
   WorkaroundInput,
 } from '../../contracts/messages';
+import type { EscalationReason } from '../../contracts/metrics';
+import { type IncidentMetrics, noIncidentMetrics } from './metrics';
 
 /** A human decision on the option being worked on, consumed by the mitigation loop. */
 export type Decision =
@@ -44,6 +46,8 @@ export class IllegalTransitionError extends Error {
 export interface LifecycleEffects {
   publishSearchAttributes(state: IncidentStatus): void;
   patched(patchId: string): boolean;
+  /** The workflow's metrics; none in plain unit tests. */
+  metrics?: IncidentMetrics;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -107,10 +111,14 @@ export class IncidentLifecycle {
     return parts.length ? ` [${parts.join('; ')}]` : '';
   }
 
-  /** Records an escalation and queues its notification (sent by the outbox loop). */
-  escalate(reason: string): void {
+  /**
+   * Records an escalation and queues its notification (sent by the outbox loop). `why` is the
+   * closed-list reason the escalation metric is labelled with; `reason` is the text people read.
+   */
+  escalate(reason: string, why: EscalationReason): void {
     const { state } = this;
     state.escalations.push({ at: nowIso(), reason });
+    this.metrics.escalated(state, why);
     this.record('escalated', `escalated to ${this.policy.escalationContact}: ${reason}`);
     this.outbox.push({
       kind: 'escalation',
@@ -124,6 +132,10 @@ export class IncidentLifecycle {
 
   patched(patchId: string): boolean {
     return this.effects.patched(patchId);
+  }
+
+  get metrics(): IncidentMetrics {
+    return this.effects.metrics ?? noIncidentMetrics;
   }
 
   /**

@@ -58,6 +58,7 @@ export const acknowledgeRule: MessageRule<AcknowledgeInput> = {
   apply: (ctx, { by, via }) => {
     ctx.state.acknowledgedBy = by;
     ctx.state.acknowledgedAt = nowIso();
+    ctx.metrics.acknowledged(ctx.state);
     const audit = ctx.audit({ decision: 'ack', by, via, detail: 'acknowledged' });
     ctx.record('acknowledged', `acknowledged by ${by}${audit}`);
     return `acknowledged by ${by}`;
@@ -87,7 +88,8 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
     ctx.publishSearchAttributes();
     if (ctx.state.notePath) ctx.markNoteStale();
     if (input.severity === 'SEV-2') ctx.requestSev2Recheck();
-    if (input.severity === 'SEV-1' && from !== 'SEV-1') ctx.escalate('severity reassigned to SEV-1');
+    if (input.severity === 'SEV-1' && from !== 'SEV-1')
+      ctx.escalate('severity reassigned to SEV-1', 'severity-reassigned');
     return `severity is now ${input.severity}`;
   },
 };
