@@ -1,6 +1,7 @@
 import type { IncidentSummary } from '../use-cases/list';
 import type { IncidentStatus, TimelineEntry } from '../contracts/messages';
 import { failureLine } from '../contracts/step-failure';
+import { approvalProgress } from '../domain/four-eyes';
 import type { Palette } from './colour';
 
 /** "16:41:03Z", or the date too when it is not today. */
@@ -89,6 +90,11 @@ export function statusText(c: Palette, status: IncidentStatus, url: string, time
       `  ${c.yellow('pending approval')}: ${pending.option} (${pending.risk}) since ${shortTime(pending.since)}, deadline ${shortTime(pending.deadline)} (${relative(pending.deadline)})`,
     );
     for (const line of pending.plan ?? []) lines.push(`    ${line}`);
+    lines.push(`    approvals: ${approvalProgress(pending.approvals ?? [], pending.required ?? 1)}`);
+    for (const asked of pending.asked ?? [])
+      lines.push(
+        `    asked: group ${asked.group} (${asked.members.join(', ')}) at ${shortTime(asked.at)}; its members may approve too`,
+      );
   }
   if (status.detachedHead)
     lines.push(

@@ -1,19 +1,19 @@
 /**
  * Checks between config sections that zod checks one at a time cannot make: every service a
- * routing rule names exists in target.services, the MCP path is one the rollback can use, and
- * every procedure can be planned. A config that fails here would fail mid-incident instead.
+ * routing rule names exists in target.services, the MCP path is one the rollback can use, every
+ * procedure can be planned, and the approval policy can be met (approval-check.ts). A config
+ * that fails here would fail mid-incident instead.
  */
 import { assertRepoPath, UnsafeInputError } from '../domain/git-safety';
 import { buildProcedure, ProcedurePlanError } from '../domain/procedures';
 import type { RollbackProcedure } from '../contracts/rollback';
+import type { Policy } from '../contracts/policy';
 import type { AlertRouting } from './alert-routing';
+import { approvalIssues } from './approval-check';
+import type { ConfigIssue } from './config-issue';
 import type { Target } from './target';
 
-export interface ConfigIssue {
-  /** Dotted field path, as zod's issues name them. */
-  path: string;
-  message: string;
-}
+export type { ConfigIssue } from './config-issue';
 
 const PROCEDURES: RollbackProcedure[] = ['widget', 'mcp', 'full'];
 
@@ -29,11 +29,11 @@ function wroteDefaultServices(raw: unknown): boolean {
  * have is still planned, against every configured service, with a note.
  */
 export function crossCheckConfig(
-  config: { target: Target; alertRouting: AlertRouting },
+  config: { target: Target; alertRouting: AlertRouting; policy: Policy },
   raw: unknown,
 ): ConfigIssue[] {
   const { target, alertRouting } = config;
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = approvalIssues(config.policy);
   const names = Object.keys(target.services);
   const unknownService = (path: string, service: string) => {
     if (!names.includes(service))

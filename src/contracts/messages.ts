@@ -105,6 +105,21 @@ export interface Escalation {
   at: string;
   reason: string;
 }
+/** One approval of the pending option (four-eyes: several distinct people may be needed). */
+export interface ApprovalRecord {
+  by: string;
+  at: string;
+  via?: DecisionChannel;
+  /** The commit or tag this approver confirmed, when they named one. */
+  target?: string;
+  comment?: string;
+}
+/** An approver group asked to approve because the deadline passed without enough approvals. */
+export interface DelegationRecord {
+  group: string;
+  members: string[];
+  at: string;
+}
 export interface PendingApproval {
   option: MitigationOption;
   risk: 'safe' | 'destructive';
@@ -113,6 +128,31 @@ export interface PendingApproval {
   /** The rollback procedure the option runs, and every step it would take (one line each: id, argv, cwd, service, undo). */
   procedure?: 'widget' | 'mcp' | 'full';
   plan?: string[];
+  /**
+   * Distinct approvals the option needs (policy `approvals.required`, at the current severity);
+   * absent in histories recorded before four-eyes: 1.
+   */
+  required?: number;
+  /** The approvals given so far, one per distinct approver. */
+  approvals?: ApprovalRecord[];
+  /** Approver groups asked since (delegation); their members may approve this option too. */
+  asked?: DelegationRecord[];
+}
+/**
+ * One human decision for the audit trail: who, through which channel, when, what they decided
+ * and, for approvals, what they were shown (the option, target and a fingerprint of the plan).
+ */
+export interface DecisionRecord {
+  at: string;
+  stage: Stage;
+  /** The decision verb as the CLI names it: ack, severity, approve, reject, outcome, workaround, resolve, review. */
+  decision: string;
+  by: string;
+  /** Absent for decisions sent before the channel was recorded (and for signals): unknown. */
+  via?: DecisionChannel;
+  detail: string;
+  /** What the decider saw when deciding (approve/reject): option, target, plan summary and fingerprint. */
+  saw?: string;
 }
 /** An option waiting for a human to carry it out and record the outcome ({@link MitigationOutcomeInput}). */
 export interface PendingAction {
@@ -229,6 +269,8 @@ export interface IncidentStatus {
   repository?: { head: string; knownGood?: { tag: string; sha: string } };
   /** How many runs (continue-as-new) this incident has spanned. */
   runs?: number;
+  /** Every human decision, for the audit trail and the report's Decisions appendix. */
+  decisions?: DecisionRecord[];
 }
 
 /** Start input of {@link incidentWorkflow}; `carried` is set only by continue-as-new. */

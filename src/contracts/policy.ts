@@ -64,6 +64,14 @@ const option = z.enum(MITIGATION_OPTIONS);
 const optionOrAny = z.union([option, z.literal('*')]);
 const approverList = z.array(z.string().min(1)).min(1);
 const approverRow = z.partialRecord(optionOrAny, approverList);
+/** Distinct approvals an option needs; a handful at most (each is a person woken at night). */
+const requiredRow = z.partialRecord(optionOrAny, z.number().int().min(1).max(10));
+const approverGroup = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a short name such as leads'),
+    members: approverList,
+  })
+  .strict();
 
 /**
  * A PromQL threshold: a ratio between 0 and 1, or `'slo'` for the one the SLO implies
@@ -160,6 +168,27 @@ export const policySchema = z
         'SEV-2': approverRow.prefault({ '*': [GUIDE_OWNER] }),
         'SEV-3': approverRow.prefault({ '*': [GUIDE_OWNER] }),
         'SEV-4': approverRow.prefault({ '*': [GUIDE_OWNER] }),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Four-eyes and delegation. `required`: distinct approvals per severity and option (`*` = any
+     * option), default 1. `groups`: approver groups asked in order, one more each time the
+     * approval deadline has passed `delegateAfter` times without enough approvals; once asked, a
+     * group's members may approve or reject that option too. Absent from policies recorded
+     * before it existed: the workflow then needs one approval and delegates to nobody.
+     */
+    approvals: z
+      .object({
+        required: z.partialRecord(z.enum(SEVERITIES), requiredRow).default({}),
+        groups: z
+          .array(approverGroup)
+          .max(10)
+          .default([])
+          .refine((groups) => new Set(groups.map((g) => g.name)).size === groups.length, {
+            message: 'group names must be unique',
+          }),
+        delegateAfter: z.number().int().min(1).max(10).default(2),
       })
       .strict()
       .prefault({}),

@@ -22,6 +22,7 @@ import {
   type ProcedureTarget,
 } from './procedures';
 import { type MitigationStep, scenarioSpec, UNKNOWN_LEAST_DESTRUCTIVE } from './scenarios';
+import { type ApprovalRules, requiredApprovals } from './four-eyes';
 
 export interface PlanPolicy {
   ackDeadlines: Record<Severity, AckTarget>;
@@ -31,6 +32,8 @@ export interface PlanPolicy {
   approvalDeadline: number;
   approvers: Record<Severity, Partial<Record<string, string[]>>>;
   autoApprove: Partial<Record<Severity, string[]>>;
+  /** Four-eyes rules; absent from policies recorded before they existed (one approval). */
+  approvals?: ApprovalRules;
   rollbackTimeout: number;
   healthCheck: {
     url?: string;
@@ -81,6 +84,8 @@ export interface PlanOption {
   description: string;
   /** Who may approve it at this severity; `auto` when the policy approves it. */
   approval: 'none' | 'auto' | string[];
+  /** Distinct approvals needed, when more than one (policy `approvals.required`). */
+  approvalsRequired?: number;
   procedure?: ProcedurePlan;
   /** Why no procedure could be planned (e.g. no known-good tag yet). */
   unplanned?: string;
@@ -176,6 +181,8 @@ export function planIncident(
       approval: approvalOf(policy, incident.severity, step),
       by: step.procedure ? 'rollback' : step.action ? 'engine' : 'human',
     };
+    const required = requiredApprovals(policy.approvals, incident.severity, step.option);
+    if (Array.isArray(option.approval) && required > 1) option.approvalsRequired = required;
     if (step.procedure)
       try {
         option.procedure = procedureFor(incident, step, target);
@@ -219,7 +226,7 @@ export function incidentPlanText(plan: IncidentPlan): string {
         ? 'no approval'
         : o.approval === 'auto'
           ? 'auto-approved by policy'
-          : `approval by ${o.approval.join(', ') || 'nobody configured'}`;
+          : `approval by ${o.approvalsRequired ? `${o.approvalsRequired} of ` : ''}${o.approval.join(', ') || 'nobody configured'}`;
     lines.push(`  ${i + 1}. ${o.option} (${o.risk}, ${approval}): ${o.description}`);
     if (o.unplanned) lines.push(`     cannot be planned: ${o.unplanned}`);
     const p = o.procedure;

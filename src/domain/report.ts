@@ -2,6 +2,7 @@ import type { IncidentStatus, ReviewInput, VerificationRecord } from '../contrac
 import { formatDuration } from '../contracts/duration';
 import { scenarioSpec } from './scenarios';
 import { endedText } from '../contracts/step-failure';
+import { decisionsAppendix } from './decision-audit';
 
 /**
  * The guide's post-incident report template, filled from the incident's real record. Pure, so the
@@ -179,5 +180,6 @@ ${review?.notes ? `\n## Review Notes\n\n${review.notes}\n` : ''}
 ## Related Incidents
 
 ${relatedLines}
-`;
+
+${decisionsAppendix(status.decisions)}`;
 }

@@ -16,6 +16,9 @@ export function assertMayApprove(
   who: string,
 ): void {
   if (isAuthorizedApprover(policy.approvers, severity, option, who)) return;
+  // A member of an approver group may approve once the workflow has delegated to that group;
+  // only the workflow knows whether it has, so it decides (and refuses with the allowed list).
+  if (policy.approvals.groups.some((group) => group.members.includes(who))) return;
   const allowed = allowedApprovers(policy.approvers, severity, option);
   throw new ApproverNotAllowedError(
     `${who} may not approve or reject ${option} on a ${severity} incident (allowed: ${allowed.join(', ') || 'nobody'})`,

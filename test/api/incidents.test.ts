@@ -120,12 +120,23 @@ describe('incident routes: list, show and decisions as Workflow Updates', () => 
     });
     assert.equal(wrong.status, 409);
     assert.ok(((await wrong.json()) as { error: string }).error.length > 0);
+    // A body claiming another channel is accepted, and recorded as what it is: the API.
     const rejected = await h.call(`/incidents/${workflowId}/reject`, {
-      json: { option: 'revert-last-change', approver: '@sre', reason: 'the change is unrelated' },
+      json: {
+        option: 'revert-last-change',
+        approver: '@sre',
+        reason: 'the change is unrelated',
+        via: 'slack',
+      },
     });
     assert.equal(rejected.status, 200, await rejected.clone().text());
     const s = await until((x) => x.pendingApproval?.option !== 'revert-last-change');
     assert.ok(s.optionsTried.some((o) => o.option === 'revert-last-change' && o.outcome === 'rejected'));
+    assert.deepEqual(
+      s.decisions?.map((d) => `${d.decision} ${d.by} ${d.via ?? 'unknown'}`),
+      ['ack @oncall api', 'reject @sre api'],
+    );
+    assert.match(s.decisions[1]!.saw!, /^revert-last-change \(destructive\); /);
   });
 
   it('records the outcome of a hand-carried option and a severity change over HTTP', async () => {

@@ -137,6 +137,12 @@ describe('the incident CLI as a real child process against a dev server and work
     );
     const s = await status();
     assert.equal(s.timeline.filter((e) => e.kind === 'acknowledged').length, 1);
+    // The audit trail says the decision came through the CLI.
+    assert.deepEqual(
+      s.decisions?.map((d) => `${d.decision} ${d.by} ${d.via ?? 'unknown'}`),
+      ['ack @oncall cli'],
+    );
+    assert.match(s.timeline.find((e) => e.kind === 'acknowledged')!.message, /\[via cli\]$/);
   });
 
   it('refuses an approver the config does not list (exit 4) and moves the workflow with an allowed reject', async () => {

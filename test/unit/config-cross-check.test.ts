@@ -68,4 +68,76 @@ describe('config cross-checks: references between sections must resolve', () => 
     );
     assert.deepEqual(Object.keys(config.target.services), ['mcp-server']);
   });
+
+  it('refuses more required approvals than the approvers table allows, naming the field', () => {
+    const message = refused({
+      policy: { approvals: { required: { 'SEV-1': { 'revert-last-change': 2 } } } },
+    });
+    assert.match(
+      message,
+      /policy\.approvals\.required\.SEV-1\.revert-last-change: needs 2 distinct approvers for revert-last-change, but policy\.approvers\.SEV-1\.\* allows only 1/,
+    );
+    assert.match(
+      refused({
+        policy: {
+          approvers: { 'SEV-2': { 'deploy-known-good': ['@a'], '*': ['@a', '@b'] } },
+          approvals: { required: { 'SEV-2': { '*': 2 } } },
+        },
+      }),
+      /policy\.approvals\.required\.SEV-2\.\*: needs 2 distinct approvers for deploy-known-good, but policy\.approvers\.SEV-2\.deploy-known-good allows only 1/,
+    );
+  });
+
+  it('refuses an option both auto-approved and needing several approvers', () => {
+    assert.match(
+      refused({
+        policy: {
+          approvers: { 'SEV-1': { '*': ['@a', '@b'] } },
+          approvals: { required: { 'SEV-1': { 'revert-last-change': 2 } } },
+          autoApprove: { 'SEV-1': ['revert-last-change'] },
+        },
+      }),
+      /policy\.autoApprove\.SEV-1\.0: revert-last-change is auto-approved, but policy\.approvals\.required\.SEV-1 asks 2/,
+    );
+  });
+
+  it('refuses a bad approvals shape, naming the field', () => {
+    assert.match(
+      refused({ policy: { approvals: { required: { 'SEV-1': { 'revert-last-change': 0 } } } } }),
+      /policy\.approvals\.required\.SEV-1\.revert-last-change/,
+    );
+    assert.match(
+      refused({ policy: { approvals: { groups: [{ name: 'leads', members: [] }] } } }),
+      /policy\.approvals\.groups\.0\.members/,
+    );
+    assert.match(
+      refused({
+        policy: {
+          approvals: {
+            groups: [
+              { name: 'leads', members: ['@a'] },
+              { name: 'leads', members: ['@b'] },
+            ],
+          },
+        },
+      }),
+      /policy\.approvals\.groups: group names must be unique/,
+    );
+  });
+
+  it('accepts four-eyes the approvers table can meet, with groups', () => {
+    const config = parseEngineConfig(
+      {
+        policy: {
+          approvers: { 'SEV-1': { '*': ['@a', '@b'] } },
+          approvals: {
+            required: { 'SEV-1': { 'revert-last-change': 2, 'deploy-known-good': 2, '*': 1 } },
+            groups: [{ name: 'leads', members: ['@c'] }],
+          },
+        },
+      },
+      'test config',
+    );
+    assert.equal(config.policy.approvals.delegateAfter, 2);
+  });
 });

@@ -71,7 +71,10 @@ describe('post-incident report', () => {
     assert.match(report, /\| 2026-11-27 14:35 \| detection: acknowledged \\\| by @oncall \|/);
     assert.match(report, /## What Went Well\n\n- \[ \] To be filled in at the review\n/);
     assert.match(report, /## Action Items\n\n- \[ \] Add contract tests to CI \(suggested by the runbook\)/);
-    assert.match(report, /## Related Incidents\n\n- None found\n$/);
+    assert.match(
+      report,
+      /## Related Incidents\n\n- None found\n\n## Appendix: Decisions\n\nNo decisions recorded\.\n$/,
+    );
   });
 
   it('lists related incidents with links', () => {

@@ -1,6 +1,9 @@
 import { patched } from '@temporalio/workflow';
 import type { MitigationStep } from '../../domain/scenarios';
+import type { PendingApproval } from '../../contracts/messages';
 import { type Decision, type IncidentContext, nowIso, record } from './context';
+import { approvalProgress } from '../../domain/four-eyes';
+import { delegateApproval, requiredNow } from './delegation';
 import { waitWithEscalation } from './waits';
 
 /**
@@ -14,6 +17,13 @@ export const APPROVAL_REQUEST_PATCH = 'approval-request-notification';
 
 /** How the wait ended: a decision, a workaround that superseded it, or a safe point to continue as new. */
 export type DecisionWaitEnd = Decision | 'workaround' | 'continue-as-new';
+
+/** ", 1 of 2 approvals (@alice)" when the option needs more than one; empty otherwise (as before four-eyes). */
+function approvalsShort(ctx: IncidentContext): string {
+  const pending = ctx.state.pendingApproval;
+  const required = requiredNow(ctx);
+  return pending && required > 1 ? ` (${approvalProgress(pending.approvals ?? [], required)})` : '';
+}
 
 /**
  * Shows the option as pending, waits for a decision on it (or a workaround), escalating past the
@@ -37,8 +47,8 @@ export async function awaitDecision(
   const deadline = new Date(Date.parse(since) + policy.approvalDeadline).toISOString();
   if (awaiting === 'approval') {
     const steps = carried ? undefined : await plan?.();
-    state.pendingApproval = carriedApproval
-      ? state.pendingApproval
+    const shown: PendingApproval = carriedApproval
+      ? state.pendingApproval!
       : {
           option: step.option,
           risk: step.risk,
@@ -47,6 +57,9 @@ export async function awaitDecision(
           ...(step.procedure ? { procedure: step.procedure } : {}),
           ...(steps ? { plan: steps } : {}),
         };
+    state.pendingApproval = shown;
+    // Shown in status before anyone approves ("0 of 2"); state only, no command.
+    shown.required = requiredNow(ctx);
     ctx.clearDecision();
     if (!carried) {
       ctx.metrics.approvalRequested(state, step.option);
@@ -93,8 +106,9 @@ export async function awaitDecision(
       firstDeadline: () => Date.parse(pending()?.since ?? since) + policy.approvalDeadline,
       reason: () =>
         awaiting === 'approval'
-          ? `${step.option} has waited for approval past its deadline`
+          ? `${step.option} has waited for approval past its deadline${approvalsShort(ctx)}`
           : `nobody has recorded the outcome of ${step.option}`,
+      ...(awaiting === 'approval' ? { escalated: (round: number) => delegateApproval(ctx, round) } : {}),
       summary:
         awaiting === 'approval'
           ? `Wait for approval of ${step.option}`

@@ -1,5 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Stage } from '../../contracts/incident';
+import { currentDetails } from '../../domain/current-details';
 import type { IncidentStatus } from '../../contracts/messages';
 import { SA } from '../../contracts/search-attributes';
 import type { EscalationReason } from '../../contracts/metrics';
@@ -46,19 +47,18 @@ export function publishSearchAttributes(ctx: IncidentContext): void {
   ctx.publishSearchAttributes();
 }
 
+/**
+ * Shows the details again after a message changed the state (an approval short of its number
+ * wakes no wait). Current details are workflow metadata, not a command: safe in any handler.
+ */
+export function refreshDetails(ctx: IncidentContext): void {
+  showDetails(ctx, ctx.doing);
+}
+
 /** Markdown shown as the workflow's current details in the Web UI. */
 export function showDetails(ctx: IncidentContext, doing: string): void {
-  const { state } = ctx;
-  const deadlines = Object.entries(state.deadlines)
-    .map(([name, at]) => `- ${name}: ${at}`)
-    .join('\n');
-  setCurrentDetails(
-    `**${state.incidentId}** · ${state.severity} · stage **${state.stage}**\n\n${doing}\n\n` +
-      `Services: ${state.services.join(', ')} · scenario: ${state.scenario}` +
-      (state.acknowledgedBy ? ` · acknowledged by ${state.acknowledgedBy}` : ' · not acknowledged') +
-      (deadlines ? `\n\nDeadlines (UTC):\n${deadlines}` : '') +
-      `\n\nEscalations: ${state.escalations.length}`,
-  );
+  ctx.doing = doing;
+  setCurrentDetails(currentDetails(ctx.state, doing));
 }
 
 /** A stage change with its effects; only the stage loop (workflow.ts) calls it. */

@@ -21,7 +21,7 @@ import {
   workaroundSignal,
   workaroundUpdate,
 } from '../../contracts/messages';
-import { type IncidentContext, nowIso, record } from './context';
+import { type IncidentContext, nowIso, record, refreshDetails } from './context';
 import {
   acknowledgeRule,
   approveRule,
@@ -50,12 +50,18 @@ function register<T>(
   setHandler(signal, (input: T) => {
     const refusal = rule.check(ctx, input) ?? rule.signalCheck?.(ctx, input);
     if (refusal) record(ctx, 'refused', `${rule.name} by ${who(input)} refused: ${refusal}`);
-    else rule.apply(ctx, input);
+    else {
+      rule.apply(ctx, input);
+      refreshDetails(ctx);
+    }
   });
   setHandler(
     update,
-    (input: T): Promise<UpdateResult> =>
-      Promise.resolve({ accepted: true, message: rule.apply(ctx, input), stage: ctx.state.stage }),
+    (input: T): Promise<UpdateResult> => {
+      const message = rule.apply(ctx, input);
+      refreshDetails(ctx);
+      return Promise.resolve({ accepted: true, message, stage: ctx.state.stage });
+    },
     {
       validator: (input: T) => {
         const refusal = rule.check(ctx, input);

@@ -2,6 +2,7 @@ import type { Policy } from '../../contracts/policy';
 import type { IncidentInput, Stage } from '../../contracts/incident';
 import type {
   ApproveInput,
+  DecisionRecord,
   IncidentStatus,
   MitigationOutcomeInput,
   NotificationDraft,
@@ -64,6 +65,8 @@ export class IncidentLifecycle {
   #noteStale = false;
   #recheckSev2 = false;
   #stopping = false;
+  /** What the run last said it is doing (the Web UI details), so a handler can show them again. */
+  doing = '';
 
   constructor(
     readonly incident: IncidentInput,
@@ -92,6 +95,20 @@ export class IncidentLifecycle {
 
   record(kind: string, message: string): void {
     this.state.timeline.push({ at: nowIso(), stage: this.state.stage, kind, message });
+  }
+
+  /**
+   * Records a human decision for the audit trail (`state.decisions`, the report's appendix) and
+   * returns the timeline suffix naming its channel and what the decider saw.
+   */
+  audit(decision: Omit<DecisionRecord, 'at' | 'stage'>): string {
+    const entry: DecisionRecord = { at: nowIso(), stage: this.state.stage, ...decision };
+    (this.state.decisions ??= []).push(entry);
+    const parts = [
+      ...(decision.via ? [`via ${decision.via}`] : []),
+      ...(decision.saw ? [`saw: ${decision.saw}`] : []),
+    ];
+    return parts.length ? ` [${parts.join('; ')}]` : '';
   }
 
   /**

@@ -1,8 +1,18 @@
-import { allowedApprovers, isAuthorizedApprover } from '../../domain/approval';
+import { defaultTarget, proposalSeen } from '../../domain/decision-audit';
+import {
+  agreedTarget,
+  approvalProgress,
+  approversNow,
+  countApproval,
+  namedTarget,
+  requiredApprovals,
+} from '../../domain/four-eyes';
 import { SEVERITIES } from '../../contracts/incident';
 import type {
   AcknowledgeInput,
+  ApprovalRecord,
   ApproveInput,
+  PendingApproval,
   FixReference,
   MitigationOutcomeInput,
   RejectInput,
@@ -45,11 +55,12 @@ export const acknowledgeRule: MessageRule<AcknowledgeInput> = {
     if (state.stage === 'closed') return 'the incident is closed';
     return undefined;
   },
-  apply: (ctx, { by }) => {
+  apply: (ctx, { by, via }) => {
     ctx.state.acknowledgedBy = by;
     ctx.state.acknowledgedAt = nowIso();
     ctx.metrics.acknowledged(ctx.state);
-    ctx.record('acknowledged', `acknowledged by ${by}`);
+    const audit = ctx.audit({ decision: 'ack', by, via, detail: 'acknowledged' });
+    ctx.record('acknowledged', `acknowledged by ${by}${audit}`);
     return `acknowledged by ${by}`;
   },
 };
@@ -67,10 +78,13 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
   apply: (ctx, input) => {
     const from = ctx.state.severity;
     ctx.state.severity = input.severity;
+    const detail = `${from} → ${input.severity}${input.reason ? `: ${input.reason}` : ''}`;
+    const audit = ctx.audit({ decision: 'severity', by: input.by, via: input.via, detail });
     ctx.record(
       'severity',
-      `severity ${from} → ${input.severity} by ${input.by}${input.reason ? `: ${input.reason}` : ''}`,
+      `severity ${from} → ${input.severity} by ${input.by}${input.reason ? `: ${input.reason}` : ''}${audit}`,
     );
+    recountApprovals(ctx);
     ctx.publishSearchAttributes();
     if (ctx.state.notePath) ctx.markNoteStale();
     if (input.severity === 'SEV-2') ctx.requestSev2Recheck();
@@ -80,15 +94,63 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
   },
 };
 
+/**
+ * Patch: an option needing more than one approval (policy `approvals.required`) keeps waiting
+ * after the first. Before it, every approval decided at once; the marker is written only when an
+ * approval is counted short of its number, so histories without four-eyes are unchanged.
+ */
+export const FOUR_EYES_PATCH = 'four-eyes-approval';
+
 function authorize(
   ctx: IncidentContext,
   option: ApproveInput['option'],
   approver: string,
 ): string | undefined {
-  const { severity } = ctx.state;
-  if (isAuthorizedApprover(ctx.policy.approvers, severity, option, approver)) return undefined;
-  const allowed = allowedApprovers(ctx.policy.approvers, severity, option);
+  const { severity, pendingApproval } = ctx.state;
+  // Delegated groups widen who may decide on the option they were asked about, and only that one.
+  const asked = pendingApproval?.option === option ? pendingApproval.asked : undefined;
+  const allowed = approversNow(ctx.policy.approvers, severity, option, asked);
+  if (allowed.includes(approver)) return undefined;
   return `${approver} may not approve ${option} for a ${severity} incident (allowed: ${allowed.join(', ') || 'nobody'})`;
+}
+
+/** What the decider was shown: the proposal's option, target and plan fingerprint. */
+const seen = (ctx: IncidentContext, pending: PendingApproval, target: string | undefined) =>
+  proposalSeen(pending, target, defaultTarget(pending.option, ctx.state.repository));
+
+/**
+ * The option has enough distinct approvals: decide it, with the target the approvers agreed on.
+ * `approver` names them all (optionsTried shows who approved).
+ */
+function decideApproved(ctx: IncidentContext, pending: PendingApproval, comment?: string): void {
+  const approvals = pending.approvals ?? [];
+  const target = namedTarget(approvals);
+  ctx.decide({
+    kind: 'approved',
+    input: {
+      option: pending.option,
+      approver: approvals.map((a) => a.by).join(', '),
+      ...(comment ? { comment } : {}),
+      ...(target ? { target } : {}),
+    },
+  });
+}
+
+/**
+ * A reassigned severity can change how many approvals the pending option needs: show the new
+ * number, and decide when the approvals already given are now enough.
+ */
+function recountApprovals(ctx: IncidentContext): void {
+  const pending = ctx.state.pendingApproval;
+  if (!pending || ctx.decision) return;
+  pending.required = requiredApprovals(ctx.policy.approvals, ctx.state.severity, pending.option);
+  // Only a four-eyes wait (patched) leaves approvals without a decision; none before it.
+  if (!pending.approvals?.length || pending.approvals.length < pending.required) return;
+  decideApproved(ctx, pending);
+  ctx.record(
+    'approved',
+    `${pending.option} approved: ${approvalProgress(pending.approvals, pending.required)} after the severity changed`,
+  );
 }
 
 export const approveRule: MessageRule<ApproveInput> = {
@@ -100,15 +162,63 @@ export const approveRule: MessageRule<ApproveInput> = {
     if (pending.option !== input.option)
       return `the option waiting for approval is ${pending.option}, not ${input.option}`;
     if (ctx.decision) return 'a decision on this option is already recorded';
-    return authorize(ctx, input.option, input.approver);
+    const refusal = authorize(ctx, input.option, input.approver);
+    if (refusal) return refusal;
+    const agreed = agreedTarget(pending.approvals ?? [], input.target);
+    return 'conflict' in agreed ? agreed.conflict : undefined;
   },
   apply: (ctx, input) => {
-    ctx.decide({ kind: 'approved', input });
+    const pending = ctx.state.pendingApproval!;
+    const so = pending.approvals ?? [];
+    const required = requiredApprovals(ctx.policy.approvals, ctx.state.severity, input.option);
+    pending.required = required;
+    const count = countApproval(so, input.approver, required);
+    const saw = seen(ctx, pending, input.target ?? namedTarget(so));
+    if (count.kind === 'repeat') {
+      // Not an error: the approver learns it counts once, and nothing else changes.
+      const progress = approvalProgress(so, required);
+      const audit = ctx.audit({
+        decision: 'approve',
+        by: input.approver,
+        via: input.via,
+        detail: `${input.option}: repeat approval, not counted (${progress})`,
+        saw,
+      });
+      ctx.record(
+        'approval-repeated',
+        `${input.option}: ${input.approver} approved again; counted once (${progress})${audit}`,
+      );
+      return `${input.approver} has already approved ${input.option}; it counts once: ${progress}; waiting for another approver`;
+    }
+    const approval: ApprovalRecord = {
+      by: input.approver,
+      at: nowIso(),
+      ...(input.via ? { via: input.via } : {}),
+      ...(input.target ? { target: input.target } : {}),
+      ...(input.comment ? { comment: input.comment } : {}),
+    };
+    pending.approvals = [...so, approval];
+    const progress = approvalProgress(pending.approvals, required);
+    const audit = ctx.audit({
+      decision: 'approve',
+      by: input.approver,
+      via: input.via,
+      detail: `${input.option} (${progress})${input.comment ? `: ${input.comment}` : ''}`,
+      saw,
+    });
+    if (count.kind === 'waiting' && ctx.patched(FOUR_EYES_PATCH)) {
+      ctx.record(
+        'approval',
+        `${input.option} approved by ${input.approver}${input.comment ? `: ${input.comment}` : ''}; ${progress}, waiting for another approver${audit}`,
+      );
+      return `${progress}; waiting for another approver`;
+    }
+    decideApproved(ctx, pending, input.comment);
     ctx.record(
       'approved',
-      `${input.option} approved by ${input.approver}${input.comment ? `: ${input.comment}` : ''}`,
+      `${input.option} approved by ${input.approver}${input.comment ? `: ${input.comment}` : ''}${required > 1 ? ` (${progress})` : ''}${audit}`,
     );
-    return `${input.option} approved`;
+    return required > 1 ? `${input.option} approved (${progress})` : `${input.option} approved`;
   },
 };
 
@@ -124,10 +234,20 @@ export const rejectRule: MessageRule<RejectInput> = {
     return authorize(ctx, input.option, input.approver);
   },
   apply: (ctx, input) => {
+    // One reject is enough whatever the number of approvals: four eyes guard the destructive
+    // path, not the safe one.
     ctx.decide({ kind: 'rejected', input });
+    const pending = ctx.state.pendingApproval;
+    const audit = ctx.audit({
+      decision: 'reject',
+      by: input.approver,
+      via: input.via,
+      detail: `${input.option}${input.reason ? `: ${input.reason}` : ''}`,
+      ...(pending ? { saw: seen(ctx, pending, namedTarget(pending.approvals ?? [])) } : {}),
+    });
     ctx.record(
       'rejected',
-      `${input.option} rejected by ${input.approver}${input.reason ? `: ${input.reason}` : ''}`,
+      `${input.option} rejected by ${input.approver}${input.reason ? `: ${input.reason}` : ''}${audit}`,
     );
     return `${input.option} rejected; moving to the next option`;
   },
@@ -149,9 +269,11 @@ export const recordMitigationRule: MessageRule<MitigationOutcomeInput> = {
   },
   apply: (ctx, input) => {
     ctx.decide({ kind: 'outcome', input });
+    const detail = `${input.option} ${input.outcome}${input.detail ? `: ${input.detail}` : ''}`;
+    const audit = ctx.audit({ decision: 'outcome', by: input.by, via: input.via, detail });
     ctx.record(
       'mitigation-outcome',
-      `${input.option} ${input.outcome} (recorded by ${input.by})${input.detail ? `: ${input.detail}` : ''}`,
+      `${input.option} ${input.outcome} (recorded by ${input.by})${input.detail ? `: ${input.detail}` : ''}${audit}`,
     );
     return `${input.option} recorded as ${input.outcome}`;
   },
@@ -168,7 +290,13 @@ export const workaroundRule: MessageRule<WorkaroundInput> = {
   },
   apply: (ctx, input) => {
     ctx.recordWorkaround(input);
-    ctx.record('workaround', `workaround by ${input.by}: ${input.description}`);
+    const audit = ctx.audit({
+      decision: 'workaround',
+      by: input.by,
+      via: input.via,
+      detail: input.description,
+    });
+    ctx.record('workaround', `workaround by ${input.by}: ${input.description}${audit}`);
     return 'workaround recorded; service counts as restored';
   },
 };
@@ -202,7 +330,13 @@ export const resolveRule: MessageRule<ResolveInput> = {
   apply: (ctx, input) => {
     // The root cause is needed now; the fix reference may come later, with the review.
     ctx.state.resolution = { by: input.by, at: nowIso(), whys: [...input.whys], fix: { ...input.fix } };
-    ctx.record('resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}`);
+    const audit = ctx.audit({
+      decision: 'resolve',
+      by: input.by,
+      via: input.via,
+      detail: `root cause: ${input.whys.at(-1)}`,
+    });
+    ctx.record('resolve', `root cause recorded by ${input.by}: ${input.whys.at(-1)}${audit}`);
     return 'resolution recorded; verifying recovery';
   },
 };
@@ -226,9 +360,15 @@ export const reviewRule: MessageRule<ReviewInput> = {
     ctx.state.review = { ...input, at: nowIso() };
     if (ctx.state.resolution && hasFix(input.fix))
       ctx.state.resolution.fix = { ...ctx.state.resolution.fix, ...input.fix };
+    const audit = ctx.audit({
+      decision: 'review',
+      by: input.by,
+      via: input.via,
+      detail: 'post-incident review',
+    });
     ctx.record(
       'review',
-      `post-incident review recorded by ${input.by}${hasFix(ctx.state.resolution?.fix) ? '' : '; fix reference still pending'}`,
+      `post-incident review recorded by ${input.by}${hasFix(ctx.state.resolution?.fix) ? '' : '; fix reference still pending'}${audit}`,
     );
     return 'review recorded; closing the incident';
   },

@@ -130,6 +130,11 @@ async function attempt(ctx: IncidentContext, step: MitigationStep, round: number
       };
     } else if (isAutoApproved(policy.autoApprove, state.severity, step.option)) {
       approval = { option: step.option, approver: 'policy:auto-approve' };
+      ctx.audit({
+        decision: 'approve',
+        by: approval.approver,
+        detail: `${step.option} auto-approved by policy for ${state.severity}`,
+      });
       record(ctx, 'approved', `${step.option} auto-approved by policy for ${state.severity}`);
       pushAttempt(ctx, {
         option: step.option,

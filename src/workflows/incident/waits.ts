@@ -62,6 +62,8 @@ export interface EscalatingWait {
   /** Why we escalate when it passes. */
   reason: () => string;
   summary: string;
+  /** Called after each escalation with how many times the deadline has passed (approval delegation). */
+  escalated?: (round: number) => void;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function waitWithEscalation(
     if (end === 'done') continue; // done (the loop ends) or the first deadline moved (wait on the new one)
     escalate(ctx, wait.reason(), deadlineReason(wait.deadline));
     rounds[wait.deadline] = round + 1;
+    wait.escalated?.(round + 1);
     state.deadlines[wait.deadline] = new Date(Date.now() + ctx.policy.escalationInterval).toISOString();
   }
   delete state.deadlines[wait.deadline];
