@@ -1,26 +1,39 @@
 /** API entry: HTTP for alert webhooks, approvals and status. */
 import { loadEngineConfig } from '../config/engine-config';
-import { loadEnv } from '../config/env';
+import { loadEnv, type LogLevel } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { runMain } from '../process/run-main';
+import { processLogger } from '../process/logger';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 
+/**
+ * Fastify logs every request at info; an alert storm would drown the engine's own lines. Requests
+ * are logged from LOG_LEVEL=debug; at info only warnings and failed requests (5xx) are.
+ */
+const httpLevel = (level: LogLevel): LogLevel => (level === 'info' ? 'warn' : level);
+
 await runMain(async () => {
   const env = loadEnv();
+  const logger = processLogger(env, 'api');
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
   const client = await connectClient(env);
-  // Warnings and failed requests (5xx) as JSON lines on stdout; per-request logs would drown them.
-  const app = await buildApi({ client, env, config, logger: { level: 'warn' } });
+  const app = await buildApi({
+    client,
+    env,
+    config,
+    loggerInstance: logger.child({ component: 'http' }, { level: httpLevel(env.LOG_LEVEL) }),
+  });
   await app.listen({ host, port: env.API_PORT });
-  console.log(`[api] listening on http://${host}:${env.API_PORT}`);
-  if (note) console.log(`[api] ${note}`);
-  if (!env.GITHUB_WEBHOOK_SECRET)
-    console.log('[api] no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
+  // Tests and bench scripts wait for "listening on http" (test/helpers/engine-processes.ts).
+  logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
+  if (note) logger.info(note);
+  if (!env.GITHUB_WEBHOOK_SECRET) logger.info('no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
   const close = async () => {
     await app.close();
     await client.connection.close();
+    logger.info('stopped');
   };
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
 import { bearerAuth } from './auth';
@@ -19,6 +19,8 @@ export interface ApiOptions {
   /** Largest accepted body in bytes (413 above). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger (src/api/main.ts), instead of `logger` options. */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -32,7 +34,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const ctx = { client: options.client, env: options.env, config: options.config ?? parseEngineConfig({}) };
   const requestTimeout = options.env.API_REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // A slow client (slowloris) must not hold a socket for ever: 408 once API_REQUEST_TIMEOUT_MS
     // passes without a whole request. Node checks that only every connectionsCheckingInterval

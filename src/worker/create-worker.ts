@@ -31,7 +31,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
 export function workerDeps(options: {
   config: EngineConfig;
   client: Client;
-  log: (line: string) => void;
+  log: ActivityDeps['log'];
   slackWebhookUrl?: string;
 }): ActivityDeps {
   return {

@@ -4,11 +4,16 @@ import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { runMain } from '../process/run-main';
+import { processLogger } from '../process/logger';
+import { activityLog } from './activity-log';
+import { installRuntime } from './runtime';
 
 await runMain(async () => {
   const env = loadEnv();
+  const logger = processLogger(env, 'worker');
+  installRuntime(logger);
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
-  if (sandbox) console.warn(sandboxNotice(sandbox));
+  if (sandbox) logger.warn(sandboxNotice(sandbox));
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({
@@ -19,15 +24,18 @@ await runMain(async () => {
       config,
       client,
       slackWebhookUrl: env.SLACK_WEBHOOK_URL,
-      log: (line) => console.log(`[notify] ${line}`),
+      log: activityLog(logger.child({ component: 'notify' })),
     }),
   });
-  console.log(
-    `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
+  // Tests and bench scripts wait for "polling task queue" (test/helpers/engine-processes.ts).
+  logger.info(
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE },
+    `polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
   );
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
   // signal handlers), so Ctrl+C is a clean shutdown.
   await worker.run();
   await connection.close();
   await client.connection.close();
+  logger.info('stopped');
 });

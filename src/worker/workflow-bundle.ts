@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../temporal/binaries';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -38,12 +38,20 @@ async function sourceKey(): Promise<string> {
 }
 
 const noop = () => undefined;
+/**
+ * The bundler's progress is noise; its warnings and errors go to the Runtime logger (the process's
+ * pino logger once src/worker/runtime.ts installed it), looked up only when there is one to write.
+ */
 const quietLogger = {
   trace: noop,
   debug: noop,
   info: noop,
-  warn: console.warn,
-  error: console.error,
+  warn: (message: string, meta?: Record<string, unknown>) => {
+    Runtime.instance().logger.warn(message, meta);
+  },
+  error: (message: string, meta?: Record<string, unknown>) => {
+    Runtime.instance().logger.error(message, meta);
+  },
   log: noop,
 };
 

@@ -20,7 +20,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
     async notify(input: NotificationInput): Promise<'webhook' | 'log'> {
       const line = `[${input.kind}] ${input.incidentId} (${input.severity}): ${input.text}`;
       if (!deps.slackWebhookUrl) {
-        deps.log(line);
+        deps.log(line, { incidentId: input.incidentId, step: 'notify', kind: input.kind });
         return 'log';
       }
       const response = await fetch(deps.slackWebhookUrl, {
