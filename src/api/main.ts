@@ -30,11 +30,14 @@ await runMain(async () => {
   logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
   if (note) logger.info(note);
   if (!env.GITHUB_WEBHOOK_SECRET) logger.info('no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
-  const close = async () => {
-    await app.close();
-    await client.connection.close();
-    logger.info('stopped');
-  };
+  // Once: under `npm start` both the terminal's SIGINT and start.ts's SIGTERM arrive.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await client.connection.close();
+      logger.info('stopped');
+    })());
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());
 });

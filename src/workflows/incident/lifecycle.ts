@@ -43,6 +43,8 @@ export class IllegalTransitionError extends Error {
 export interface LifecycleEffects {
   publishSearchAttributes(state: IncidentStatus): void;
   patched(patchId: string): boolean;
+  /** A log line per timeline entry (the workflow `log`); unit tests may leave it out. */
+  log?(message: string, fields: Record<string, unknown>): void;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -88,6 +90,9 @@ export class IncidentLifecycle {
 
   record(kind: string, message: string): void {
     this.state.timeline.push({ at: nowIso(), stage: this.state.stage, kind, message });
+    // The timeline as log lines too, so a log search by incident ID finds what the report shows;
+    // the SDK adds workflowId, runId and workflowType. `step` is the guide's stage.
+    this.effects.log?.(message, { incidentId: this.state.incidentId, step: this.state.stage, kind });
   }
 
   /** Records an escalation and queues its notification (sent by the outbox loop). */
