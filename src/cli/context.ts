@@ -37,7 +37,7 @@ export class CliContext {
   client(): Promise<Client> {
     this.clientPromise ??= connectClient(this.env).catch((error: unknown) => {
       throw new EngineUnavailableError(
-        `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start or set TEMPORAL_ADDRESS`,
+        `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start, or set TEMPORAL_ADDRESS or TEMPORAL_PROFILE`,
         { cause: error },
       );
     });
