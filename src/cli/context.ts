@@ -30,6 +30,8 @@ export class CliContext {
   /** Reads the environment and the config file; either failing is a one-line error naming the field. */
   static async create(options: { json?: boolean; config?: string }): Promise<CliContext> {
     const env = loadEnv();
+    // The CLI has no log stream: a renamed variable is a warning line on stderr, as errors are.
+    for (const warning of env.deprecations) process.stderr.write(`warning: ${warning}\n`);
     const config = await loadEngineConfig(options.config ?? env.INCIDENT_CONFIG);
     return new CliContext(env, config, Boolean(options.json), process.stdout);
   }
