@@ -55,6 +55,15 @@ await runMain(async () => {
   const env = loadEnv();
   const logger = processLogger(env, 'start');
   const format = resolveFormat(env.LOG_FORMAT);
+  // `npm start | head`: once the reader is gone every write fails with EPIPE, which unhandled would
+  // crash this process and orphan the dev server. Stop everything instead, as on Ctrl+C.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    readerGone = true;
+    void shutdownRef.current?.('stdout closed');
+  });
+  const shutdownRef: { current?: (reason: string) => Promise<void> } = {};
   const address = temporalAddress(env);
   let server: ChildProcess | undefined;
   if (env.TEMPORAL_ADDRESS) {
@@ -92,13 +101,14 @@ await runMain(async () => {
   logger.info('press Ctrl+C to stop everything');
 
   let stopping = false;
-  const shutdown = async (reason: string) => {
+  const shutdown = (shutdownRef.current = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`stopping (${reason})`);
     await Promise.all([stop(api, 10_000), stop(worker, 15_000)]);
     await stop(server, 10_000);
-  };
+  });
+  if (readerGone) await shutdown('stdout closed');
   process.on('SIGINT', () => void shutdown('Ctrl+C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   const children = [worker, api, ...(server ? [server] : [])];
