@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { EngineConfig } from '../config/engine-config';
+import type { SlackPoster } from './support/slack-chat';
 
 /**
  * A log line from an activity. `fields` are structured (for example `{ incidentId, step }`); the
@@ -18,7 +19,9 @@ export interface ActivityDeps {
   client?: Client;
   /** Folder holding one sub-folder per incident: note, timeline, logs, report. */
   incidentsDir: string;
-  /** Slack-compatible incoming-webhook URL; when absent notifications go to the log. */
+  /** Slack bot (SLACK_BOT_TOKEN + SLACK_CHANNEL): notifications as Block Kit messages with buttons. */
+  slack?: SlackPoster;
+  /** Slack-compatible incoming-webhook URL, used when no bot is configured; else the log. */
   slackWebhookUrl?: string;
   /** Where notifications and activity messages go when no webhook is configured. */
   log: ActivityLog;

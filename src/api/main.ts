@@ -2,6 +2,7 @@
 import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv, type LogLevel } from '../config/env';
 import { connectClient } from '../temporal/connection';
+import { startTracing } from '../temporal/tracing';
 import { runMain } from '../process/run-main';
 import { processLogger } from '../process/logger';
 import { listenAddress } from './listen-address';
@@ -16,6 +17,8 @@ const httpLevel = (level: LogLevel): LogLevel => (level === 'info' ? 'warn' : le
 await runMain(async () => {
   const env = loadEnv();
   const logger = processLogger(env, 'api');
+  // Before the client connects and the routes are built: both pick up tracing from here.
+  const tracing = startTracing('incident-api', { log: (line) => logger.info(line) });
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
   const client = await connectClient(env);
@@ -30,12 +33,15 @@ await runMain(async () => {
   logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
   if (note) logger.info(note);
   if (!env.GITHUB_WEBHOOK_SECRET) logger.info('no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
+  if (!env.SLACK_SIGNING_SECRET)
+    logger.info('no SLACK_SIGNING_SECRET set: /webhooks/slack/interactions answers 503');
   // Once: under `npm start` both the terminal's SIGINT and start.ts's SIGTERM arrive.
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close();
       await client.connection.close();
+      await tracing?.shutdown();
       logger.info('stopped');
     })());
   process.once('SIGINT', () => void close());

@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
+import { activeTracing } from '../temporal/tracing';
 import { bearerAuth } from './auth';
+import { traceRequests } from './http-tracing';
 import { installErrorHandler } from './http-errors';
 import { useGuardedJson } from './json-body';
 import { alertRoutes } from './routes/alerts';
@@ -10,6 +12,9 @@ import { githubRoutes } from './routes/github';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { planRoutes } from './routes/plan';
+import { slackRoutes } from './routes/slack';
+import { type SlackUpdater, slackUpdaterFromEnv } from './slack-chat';
+import { SeenSignatures } from './slack-signature';
 
 export interface ApiOptions {
   client: Client;
@@ -21,13 +26,18 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** The process's pino logger (src/api/main.ts), instead of `logger` options. */
   loggerInstance?: FastifyBaseLogger;
+  /** Rewrites clicked Slack messages; from SLACK_BOT_TOKEN / SLACK_API_URL when omitted. */
+  slack?: SlackUpdater;
+  /** One server span per request (http-tracing.ts); defaults to on when this process traces. */
+  traced?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 /**
  * Builds the HTTP API without listening, so tests bind it to port 0. Routes are grouped in
- * scopes by how they authenticate: `/webhooks/github` by HMAC signature over the raw body, the
+ * scopes by how they authenticate: `/webhooks/github` and `/webhooks/slack/interactions` by HMAC
+ * signature over the raw body (Slack's also refuses replays), the
  * alert and incident routes by bearer token (checked before the body is read), `/healthz` by none.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -51,10 +61,21 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     keepAliveTimeout: 10_000,
   });
   installErrorHandler(app);
+  // Before any route: the hooks wrap each route's handler as it is registered.
+  if (options.traced ?? Boolean(activeTracing())) traceRequests(app);
   healthRoutes(app, ctx);
   // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
   await app.register((scope, _opts, done) => {
     githubRoutes(scope, ctx);
+    done();
+  });
+  const slack = {
+    updater: options.slack ?? slackUpdaterFromEnv(options.env),
+    seen: new SeenSignatures(),
+    now: Date.now,
+  };
+  await app.register((scope, _opts, done) => {
+    slackRoutes(scope, ctx, slack);
     done();
   });
   await app.register((scope, _opts, done) => {

@@ -16,6 +16,7 @@ import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
 import { registerWatch } from './commands/watch';
 import { oneLine, runMain } from '../process/run-main';
+import { startTracing } from '../temporal/tracing';
 
 const program = new Command('incident')
   .description('Run the incident response guide as durable Temporal workflows.')
@@ -53,5 +54,12 @@ registerDoctor(program);
 for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
 await runMain(async () => {
-  await program.parseAsync(process.argv);
+  // Quiet: the CLI's output is for people and scripts (--json), so it does not announce tracing.
+  const tracing = startTracing('incident-cli');
+  try {
+    await program.parseAsync(process.argv);
+  } finally {
+    // A CLI call lives for a second: flush its spans before the process exits.
+    await tracing?.shutdown();
+  }
 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { alertRoutingSchema } from './alert-routing';
 import { crossCheckConfig } from './cross-check';
 import { policySchema } from '../contracts/policy';
+import { slackConfigSchema } from './slack';
 import { targetSchema } from './target';
 
 /**
@@ -20,6 +21,8 @@ export const engineConfigSchema = z
     policy: policySchema.prefault({}),
     target: targetSchema.prefault({}),
     alertRouting: alertRoutingSchema.prefault({}),
+    /** Slack interactive approvals: member ID → approver identity. */
+    slack: slackConfigSchema.prefault({}),
   })
   .strict();
 

@@ -106,6 +106,21 @@ export const envSchema = z
     API_TOKEN: apiToken.optional(),
     GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
     SLACK_WEBHOOK_URL: z.url().optional(),
+    /** Bot token of the Slack app (chat:write); with SLACK_CHANNEL, notifications go as Block Kit messages. */
+    SLACK_BOT_TOKEN: z
+      .string()
+      .trim()
+      .regex(/^xox[a-z]-[A-Za-z0-9-]{8,}$/, 'must be a Slack bot token (xoxb-...)')
+      .optional(),
+    /** Channel ID (C0123ABC) or name (#incidents) the bot posts to. */
+    SLACK_CHANNEL: z
+      .string()
+      .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{2,20})$/, 'must be a channel ID (C0123ABC) or #name')
+      .optional(),
+    /** Verifies Slack's request signatures on /webhooks/slack/interactions (the app's Signing Secret). */
+    SLACK_SIGNING_SECRET: z.string().trim().min(16, "must be the Slack app's Signing Secret").optional(),
+    /** Base of the Slack Web API (default https://slack.com/api/); tests point it at a fake server. */
+    SLACK_API_URL: z.url().optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
@@ -117,6 +132,13 @@ export const envSchema = z
             : 'TEMPORAL_TLS_CLIENT_CERT_PATH',
         ],
         message: 'mTLS needs both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
+      });
+    }
+    if (Boolean(env.SLACK_BOT_TOKEN) !== Boolean(env.SLACK_CHANNEL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.SLACK_BOT_TOKEN ? 'SLACK_CHANNEL' : 'SLACK_BOT_TOKEN'],
+        message: 'Slack messages need both SLACK_BOT_TOKEN and SLACK_CHANNEL',
       });
     }
   });
@@ -152,6 +174,9 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   API_PORT: 'use a free TCP port such as 8780',
   API_REQUEST_TIMEOUT_MS: 'use milliseconds between 1000 and 600000; unset it for 60000',
   API_TOKEN: 'generate one with: openssl rand -hex 32',
+  SLACK_BOT_TOKEN: "copy the app's Bot User OAuth Token (OAuth & Permissions)",
+  SLACK_CHANNEL: 'use the channel ID from the channel details, or #name',
+  SLACK_SIGNING_SECRET: "copy the app's Signing Secret (Basic Information)",
 };
 
 export class EnvError extends Error {

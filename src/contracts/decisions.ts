@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MITIGATION_OPTIONS, SEVERITIES } from './incident';
 import {
+  DECISION_CHANNELS,
   acknowledgeUpdate,
   approveUpdate,
   recordMitigationUpdate,
@@ -35,8 +36,15 @@ const fixReference = z
   })
   .strict();
 
+/**
+ * The channel a decision came through, for the audit trail. Optional: histories recorded before
+ * it existed have none (shown as "unknown"). Entry points set it themselves (see sendDecision),
+ * so a client cannot claim another channel.
+ */
+const via = z.enum(DECISION_CHANNELS).optional();
+
 export const DECISION_SCHEMAS = {
-  ack: z.object({ by: identitySchema }).strict(),
+  ack: z.object({ by: identitySchema, via }).strict(),
   approve: z
     .object({
       option: z.enum(MITIGATION_OPTIONS),
@@ -44,16 +52,23 @@ export const DECISION_SCHEMAS = {
       comment: text(2_000).optional(),
       /** The commit or tag the approver confirms (see ApproveInput.target). */
       target: gitRef.optional(),
+      via,
     })
     .strict(),
   reject: z
-    .object({ option: z.enum(MITIGATION_OPTIONS), approver: identitySchema, reason: text(2_000).optional() })
+    .object({
+      option: z.enum(MITIGATION_OPTIONS),
+      approver: identitySchema,
+      reason: text(2_000).optional(),
+      via,
+    })
     .strict(),
   resolve: z
     .object({
       by: identitySchema,
       whys: z.array(text(1_000)).min(1).max(10),
       fix: fixReference.default({}),
+      via,
     })
     .strict(),
   review: z
@@ -64,11 +79,12 @@ export const DECISION_SCHEMAS = {
       actionItems: list.default([]),
       notes: text(10_000).optional(),
       fix: fixReference.optional(),
+      via,
     })
     .strict(),
   /** Re-grade the incident (the guide's "assign severity level"), before resolution. */
   severity: z
-    .object({ severity: z.enum(SEVERITIES), by: identitySchema, reason: text(2_000).optional() })
+    .object({ severity: z.enum(SEVERITIES), by: identitySchema, reason: text(2_000).optional(), via })
     .strict(),
   /** The outcome of an option a human carries out (disable-feature, update-visual-baselines, workaround). */
   outcome: z
@@ -77,10 +93,11 @@ export const DECISION_SCHEMAS = {
       by: identitySchema,
       outcome: z.enum(['succeeded', 'failed']),
       detail: text(2_000).optional(),
+      via,
     })
     .strict(),
   /** The workaround that restored service once every other option failed. */
-  workaround: z.object({ by: identitySchema, description: text(2_000) }).strict(),
+  workaround: z.object({ by: identitySchema, description: text(2_000), via }).strict(),
 } as const;
 
 export type DecisionVerb = keyof typeof DECISION_SCHEMAS;

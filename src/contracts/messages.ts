@@ -12,15 +12,26 @@ export const TASK_QUEUE = 'incident-response';
 /** The incident workflow's type name, as clients start and list it. */
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
-export interface AcknowledgeInput {
+/** The channels a human decision can come through (recorded for the audit trail). */
+export const DECISION_CHANNELS = ['cli', 'api', 'slack'] as const;
+export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
+/**
+ * Where a decision came from. Absent in histories recorded before it existed: unknown.
+ * Set by the entry point (CLI, API, Slack), never taken from the requester.
+ */
+interface Via {
+  via?: DecisionChannel;
+}
+
+export interface AcknowledgeInput extends Via {
   by: string;
 }
-export interface SetSeverityInput {
+export interface SetSeverityInput extends Via {
   severity: Severity;
   by: string;
   reason?: string;
 }
-export interface ApproveInput {
+export interface ApproveInput extends Via {
   option: MitigationOption;
   approver: string;
   comment?: string;
@@ -31,12 +42,12 @@ export interface ApproveInput {
    */
   target?: string;
 }
-export interface RejectInput {
+export interface RejectInput extends Via {
   option: MitigationOption;
   approver: string;
   reason?: string;
 }
-export interface WorkaroundInput {
+export interface WorkaroundInput extends Via {
   by: string;
   description: string;
 }
@@ -45,14 +56,14 @@ export interface FixReference {
   commit?: string;
   tag?: string;
 }
-export interface ResolveInput {
+export interface ResolveInput extends Via {
   by: string;
   /** The 5 Whys, first "why did it fail" to the deepest cause. Required. */
   whys: string[];
   /** Optional at resolve (at 3 a.m. the fix may not exist yet); can be given later with `review`. */
   fix: FixReference;
 }
-export interface ReviewInput {
+export interface ReviewInput extends Via {
   by: string;
   wentWell: string[];
   toImprove: string[];
@@ -67,7 +78,7 @@ export interface ReviewInput {
  * (after approval when it is destructive) and waits for this record: `succeeded` ends mitigation,
  * `failed` moves to the next option. Refused unless `option` is the pending action.
  */
-export interface MitigationOutcomeInput {
+export interface MitigationOutcomeInput extends Via {
   option: MitigationOption;
   by: string;
   outcome: 'succeeded' | 'failed';
@@ -128,6 +139,8 @@ export interface ResolutionRecord {
 
 export interface VerificationRecord {
   url?: string;
+  /** The Prometheus judgement, when policy.healthCheck.prometheus is set. */
+  prometheus?: { url: string; query: string; bound: 'max' | 'min'; threshold: number };
   startedAt: string;
   endedAt?: string;
   probes: number;
@@ -237,10 +250,21 @@ export interface IncidentWorkflowInput {
   openedByAlertSignal?: boolean;
 }
 
-/** A notification the workflow has decided to send (escalation, reminder, status update). */
+/** A notification the workflow has decided to send (escalation, approval request, reminder, status update). */
 export interface NotificationDraft {
-  kind: 'escalation' | 'status-update' | 'reminder' | 'info';
+  kind: 'escalation' | 'approval-request' | 'status-update' | 'reminder' | 'info';
   text: string;
+  /** Approval requests: what is proposed, so a chat message can show the steps and offer Approve / Reject. */
+  proposal?: NotificationProposal;
+}
+
+/** An option waiting for approval as a notification carries it: the exact steps come from the plan. */
+export interface NotificationProposal {
+  option: MitigationOption;
+  risk: 'safe' | 'destructive';
+  description: string;
+  /** One line per step, from {@link PendingApproval.plan}; absent when the option has no procedure. */
+  plan?: string[];
 }
 
 /** Result of a Workflow Update: accepted or the reason it was refused. */

@@ -2,6 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { type Env, temporalAddress } from '../config/env';
+import { activeTracing } from './tracing';
 
 /**
  * Connection options shared by the client (API, CLI, start.ts) and the worker: the one path every
@@ -37,7 +38,13 @@ export async function connectClient(env: Env, connectTimeoutMs = 3_000): Promise
     channelArgs: RECONNECT_CHANNEL_ARGS,
   };
   const connection = await Connection.connect(options);
-  return new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  // With tracing on, every start, signal, query and update carries the caller's trace to the worker.
+  const tracing = activeTracing();
+  return new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    plugins: tracing ? [tracing.plugin] : [],
+  });
 }
 
 export async function connectWorker(env: Env): Promise<NativeConnection> {

@@ -8,6 +8,7 @@ import {
   INCIDENT_WORKFLOW_TYPE,
   type IncidentWorkflowInput,
 } from '../contracts/messages';
+import { tracedSignalWithStart } from '../temporal/trace-headers';
 
 export interface OpenIncidentOptions {
   taskQueue: string;
@@ -45,19 +46,24 @@ export async function openIncident(
   const workflowId = incidentWorkflowId(incident.fingerprint);
   const input: IncidentWorkflowInput = { incident, openedByAlertSignal: true };
   const [summary] = await encode(client, [`${incident.severity} ${incident.summary}`.slice(0, 200)]);
-  const response = await client.workflowService.signalWithStartWorkflowExecution({
-    namespace: client.options.namespace,
-    identity: client.options.identity,
-    requestId: randomUUID(),
-    workflowId,
-    workflowType: { name: INCIDENT_WORKFLOW_TYPE },
-    taskQueue: { name: options.taskQueue },
-    input: { payloads: await encode(client, [input]) },
-    signalName: alertSignal.name,
-    signalInput: { payloads: await encode(client, [alert]) },
-    workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
-    userMetadata: { summary },
-  });
+  const payloads = await encode(client, [input]);
+  const signalPayloads = await encode(client, [alert]);
+  const response = await tracedSignalWithStart(INCIDENT_WORKFLOW_TYPE, workflowId, (header) =>
+    client.workflowService.signalWithStartWorkflowExecution({
+      namespace: client.options.namespace,
+      identity: client.options.identity,
+      requestId: randomUUID(),
+      workflowId,
+      workflowType: { name: INCIDENT_WORKFLOW_TYPE },
+      taskQueue: { name: options.taskQueue },
+      input: { payloads },
+      signalName: alertSignal.name,
+      signalInput: { payloads: signalPayloads },
+      workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
+      userMetadata: { summary },
+      header,
+    }),
+  );
   return { workflowId, runId: response.runId, deduplicated: !response.started };
 }
 

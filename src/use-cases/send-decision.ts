@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Policy } from '../contracts/policy';
 import { failureReason } from '../domain/failure-message';
 import { SEVERITIES, type Severity } from '../contracts/incident';
-import type { UpdateResult } from '../contracts/messages';
+import type { DecisionChannel, UpdateResult } from '../contracts/messages';
 import { SA } from '../contracts/search-attributes';
 import { assertMayApprove } from './approvers';
 import { DECISION_SCHEMAS, DECISION_UPDATES, type DecisionVerb } from '../contracts/decisions';
@@ -39,6 +39,9 @@ const causeMessage = (error: WorkflowUpdateFailedError): string =>
  * {@link UpdateRefusedError} with the workflow's reason when it refuses. Input is validated and
  * the approver checked against the policy first, so a refused request sends nothing. The Update
  * ID is stable (see {@link stableUpdateId}) unless the caller gives one, so a retry is idempotent.
+ * `via` is the entry point's channel: it replaces any `via` in the input (a requester cannot
+ * claim another channel) and is left out of the Update ID, so the same decision retried through
+ * another channel is still the same decision.
  */
 export async function sendDecision(
   client: Client,
@@ -46,9 +49,10 @@ export async function sendDecision(
   ref: IncidentRef,
   verb: DecisionVerb,
   rawInput: unknown,
-  options: { updateId?: string; root?: string } = {},
+  options: { updateId?: string; root?: string; via?: DecisionChannel } = {},
 ): Promise<DecisionOutcome> {
-  const input = parseOrThrow(DECISION_SCHEMAS[verb], rawInput, options.root);
+  // A requester-given `via` is dropped (JSON leaves out undefined), and replaced below.
+  const input = { ...parseOrThrow(DECISION_SCHEMAS[verb], rawInput, options.root), via: undefined };
   if (ref.description.status.name !== 'RUNNING') {
     throw new UpdateRefusedError(
       `${ref.workflowId} is not open (${ref.description.status.name.toLowerCase()}): nothing to ${verb}`,
@@ -64,7 +68,7 @@ export async function sendDecision(
     result = await client.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
       // The union of update definitions cannot be called through one signature; each pairs with its schema.
       handle.executeUpdate(DECISION_UPDATES[verb] as typeof DECISION_UPDATES.ack, {
-        args: [input as { by: string }],
+        args: [{ ...(input as { by: string }), via: options.via }],
         updateId,
       }),
     );

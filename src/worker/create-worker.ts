@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { EngineConfig } from '../config/engine-config';
 import { type ActivityDeps, createActivities } from '../activities';
+import type { SlackPoster } from '../activities/support/slack-chat';
 import { TASK_QUEUE } from '../contracts/messages';
+import { activeTracing, type Tracing } from '../temporal/tracing';
 import { workflowBundle } from './workflow-bundle';
 
 export interface IncidentWorkerOptions {
@@ -13,15 +15,21 @@ export interface IncidentWorkerOptions {
   deps: ActivityDeps;
   /** Bounds recovery after a crash; see the heartbeat timeouts in the workflows. */
   shutdownGraceTime?: string;
+  /** Traces workflows and activities (src/temporal/tracing.ts); defaults to this process's tracing. */
+  tracing?: Tracing;
 }
 
 /** The one place that wires workflows and activities to a task queue, for the worker and tests. */
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ?? activeTracing();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
+    // The plugin adds the activity interceptors and the sink that exports workflow spans; the
+    // workflow interceptors are in the traced bundle.
+    plugins: tracing ? [tracing.plugin] : [],
+    workflowBundle: await workflowBundle({ traced: Boolean(tracing) }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
@@ -33,12 +41,14 @@ export function workerDeps(options: {
   client: Client;
   log: ActivityDeps['log'];
   slackWebhookUrl?: string;
+  slack?: SlackPoster;
 }): ActivityDeps {
   return {
     config: options.config,
     client: options.client,
     incidentsDir: resolve(options.config.incidentsDir),
     slackWebhookUrl: options.slackWebhookUrl,
+    slack: options.slack,
     log: options.log,
     now: () => new Date(),
   };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
@@ -22,8 +23,9 @@ async function listSources(dir: string): Promise<string[]> {
  * A key that changes whenever anything the bundle could include changes: every file under src/
  * (workflows import domain and config modules) and the lockfile (library versions).
  */
-async function sourceKey(): Promise<string> {
+async function sourceKey(traced: boolean): Promise<string> {
   const hash = createHash('sha256');
+  if (traced) hash.update('traced\0');
   for (const file of [
     ...(await listSources(join(PROJECT_ROOT, 'src'))),
     join(PROJECT_ROOT, 'package-lock.json'),
@@ -60,15 +62,19 @@ const quietLogger = {
  * pay it. The bundle is cached under .cache/ by a content hash of the sources, written through a
  * temp file and a rename so concurrent test processes never read half a file.
  */
-async function buildOrReuse(): Promise<WorkflowBundle> {
-  const key = await sourceKey();
+async function buildOrReuse(traced: boolean): Promise<WorkflowBundle> {
+  const key = await sourceKey(traced);
   const file = join(CACHE_DIR, `${key}.js`);
   try {
     return { code: await readFile(file, 'utf8') };
   } catch {
     // not cached yet
   }
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: traced ? [TRACING_WORKFLOW_INTERCEPTORS] : [],
+    logger: quietLogger,
+  });
   await mkdir(CACHE_DIR, { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, bundle.code);
@@ -89,10 +95,28 @@ async function pruneCache(keep: string, max = 8): Promise<void> {
   await Promise.all(old.filter(({ path }) => path !== keep).map(({ path }) => rm(path, { force: true })));
 }
 
-let bundle: Promise<WorkflowBundle> | undefined;
+/**
+ * The OpenTelemetry workflow interceptors (RunWorkflow, StartActivity, StartChildWorkflow spans).
+ * A prebuilt bundle ignores WorkerOptions.interceptors.workflowModules (the SDK warns and drops
+ * them), so the tracing plugin's module has to be bundled in here.
+ */
+const TRACING_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
 
-/** The workflow bundle, built at most once per process and reused across processes. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= buildOrReuse();
+const bundles = new Map<boolean, Promise<WorkflowBundle>>();
+
+/**
+ * The workflow bundle, built at most once per process and reused across processes. `traced` adds
+ * the tracing interceptors; it is a second bundle (own cache key) rather than always-on, because
+ * those interceptors call the exporter sink that only a worker with tracing on registers.
+ */
+export function workflowBundle(options: { traced?: boolean } = {}): Promise<WorkflowBundle> {
+  const traced = options.traced ?? false;
+  let bundle = bundles.get(traced);
+  if (!bundle) {
+    bundle = buildOrReuse(traced);
+    bundles.set(traced, bundle);
+  }
   return bundle;
 }

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server';
 import { type EngineConfig, parseEngineConfig } from '../../src/config/engine-config';
 import { type Env, loadEnv } from '../../src/config/env';
+import type { ActivityDeps } from '../../src/activities';
+import { SLACK_SIGNING_SECRET } from '../helpers/slack';
 import { runWorker, startDevServerEnv, tempDir, testDeps, uniqueTaskQueue } from '../helpers/temporal';
 
 export const API_TOKEN = 'test-token-0123456789abcdef';
@@ -23,7 +25,18 @@ export interface ApiHarness {
   close: () => Promise<void>;
 }
 
-export async function startApiHarness(name: string, rawConfig: unknown = {}): Promise<ApiHarness> {
+export interface HarnessOptions {
+  /** More environment variables for the API (SLACK_*). */
+  env?: Record<string, string>;
+  /** Worker dependencies to override (a Slack poster). */
+  deps?: Partial<ActivityDeps>;
+}
+
+export async function startApiHarness(
+  name: string,
+  rawConfig: unknown = {},
+  options: HarnessOptions = {},
+): Promise<ApiHarness> {
   const temporal = await startDevServerEnv();
   const dir = await tempDir(`incident-${name}-`);
   const taskQueue = uniqueTaskQueue(name);
@@ -33,7 +46,7 @@ export async function startApiHarness(name: string, rawConfig: unknown = {}): Pr
   );
   const worker = await runWorker(
     temporal,
-    testDeps(dir.path, [], { config, client: temporal.client }),
+    testDeps(dir.path, [], { config, client: temporal.client, ...options.deps }),
     taskQueue,
   );
   const env = loadEnv({
@@ -41,6 +54,8 @@ export async function startApiHarness(name: string, rawConfig: unknown = {}): Pr
     TEMPORAL_TASK_QUEUE: taskQueue,
     API_TOKEN,
     GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+    SLACK_SIGNING_SECRET,
+    ...options.env,
   });
   const app = await buildApi({ client: temporal.client, env, config });
   await app.listen({ host: '127.0.0.1', port: 0 });

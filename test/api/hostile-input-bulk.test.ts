@@ -9,6 +9,7 @@ import { loadEnv } from '../../src/config/env';
 import { incidentWorkflowId } from '../../src/contracts/incident';
 import { incidentInput } from '../helpers/lifecycle';
 import { startDevServerEnv } from '../helpers/temporal';
+import { clickPayload, SLACK_SIGNING_SECRET, slackHeaders } from '../helpers/slack';
 import { alertmanagerPayload, API_TOKEN, GITHUB_SECRET, settledCount, sign } from './harness';
 
 const TOTAL = Number(process.env.HOSTILE_TOTAL ?? 10_000);
@@ -59,6 +60,14 @@ const VALID = {
   reject: () => ({ option: 'revert-last-change', approver: '@jscraik' }),
   resolve: () => ({ by: '@jscraik', whys: ['why'] }),
   review: () => ({ by: '@jscraik' }),
+  // Slack's payload, sent form-encoded and signed (see sendOne). No member is mapped in this
+  // config, so even a payload that parses ends at 403 without reaching Temporal.
+  slack: () =>
+    clickPayload({
+      actionId: 'incident-approve',
+      value: JSON.stringify({ w: 'incident-hostile-bulk-target', o: 'revert-last-change' }),
+      userId: 'U0ALICE',
+    }) as unknown as Record<string, unknown>,
 } as const;
 type Route = keyof typeof VALID;
 /** Fields each route requires, so giving one the wrong type is always refused. */
@@ -71,6 +80,7 @@ const REQUIRED: Record<Route, string[]> = {
   reject: ['option', 'approver'],
   resolve: ['by', 'whys'],
   review: ['by'],
+  slack: ['type', 'user', 'channel', 'message', 'actions'],
 };
 const ROUTES = Object.keys(VALID) as Route[];
 
@@ -268,7 +278,8 @@ function generate(random: Random, i: number, incidentIds: string[]): HostileRequ
   );
   const kind = i % 50 === 0 ? 'huge' : pick(random, kinds);
   const request: HostileRequest = { route, ...GENERATORS[kind]!(random, route) };
-  if (!['generic', 'alertmanager', 'github'].includes(route)) request.incident = pick(random, incidentIds);
+  if (!['generic', 'alertmanager', 'github', 'slack'].includes(route))
+    request.incident = pick(random, incidentIds);
   return request;
 }
 
@@ -284,6 +295,7 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
       TEMPORAL_TASK_QUEUE: 'hostile-bulk-no-worker',
       API_TOKEN,
       GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+      SLACK_SIGNING_SECRET,
     });
     app = await buildApi({ client: temporal.client, env, config: parseEngineConfig({}) });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -314,6 +326,7 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
       );
       const statuses = new Map<string, number>();
       const failures: string[] = [];
+      let replays = 0;
       const timing = new Map<string, number>();
       const send = async (r: HostileRequest, i: number) => {
         const t0 = Date.now();
@@ -327,7 +340,26 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
       const sendOne = async (r: HostileRequest, i: number) => {
         const headers: Record<string, string> = { 'content-type': 'application/json', ...r.headers };
         let path: string;
-        if (r.route === 'github') {
+        let body: BodyInit = r.bytes ? new Uint8Array(r.bytes) : r.body;
+        let replay = false;
+        if (r.route === 'slack') {
+          path = '/webhooks/slack/interactions';
+          // The JSON goes in Slack's `payload` form field; raw bytes percent-encoded as they are.
+          const form = `payload=${r.bytes ? [...r.bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('') : encodeURIComponent(r.body)}`;
+          body = form;
+          // A quarter forged, a quarter stale, the rest signed and refused on content; of those, half
+          // are sent twice and the second must be refused as a replay.
+          const forge = i % 4;
+          Object.assign(
+            headers,
+            slackHeaders(form, {
+              ...(forge === 0 ? { secret: 'not-the-slack-signing-secret' } : {}),
+              ...(forge === 1 ? { timestamp: Math.floor(Date.now() / 1000) - 301 - (i % 3_600) } : {}),
+            }),
+            { 'content-type': r.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+          );
+          replay = forge === 3;
+        } else if (r.route === 'github') {
           path = '/webhooks/github';
           headers['x-github-event'] = i % 3 === 0 ? 'check_run' : 'workflow_run';
           // A third forged (wrong secret, missing, malformed); the rest signed, and refused on content.
@@ -341,12 +373,26 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
             : `/webhooks/${r.route}`;
           headers.authorization = i % 97 === 0 ? 'Bearer wrong-token-0123456789' : `Bearer ${API_TOKEN}`;
         }
-        const response = await fetch(`${base}${path}`, {
-          method: 'POST',
-          headers,
-          body: r.bytes ? new Uint8Array(r.bytes) : r.body,
-          signal: AbortSignal.timeout(15_000),
-        }).catch((error: Error) => error);
+        const post = () =>
+          fetch(`${base}${path}`, {
+            method: 'POST',
+            headers,
+            body,
+            signal: AbortSignal.timeout(15_000),
+          }).catch((error: Error) => error);
+        let response = await post();
+        if (replay && !(response instanceof Error) && response.status < 500) {
+          await response.text();
+          response = await post();
+          replays++;
+          if (
+            !(response instanceof Error) &&
+            response.status !== 401 &&
+            response.status !== 413 &&
+            response.status !== 415
+          )
+            failures.push(`#${i} ${r.kind} slack replay -> ${response.status}`);
+        }
         if (response instanceof Error) {
           // A huge body may be refused before it is all sent; the socket closing then is the 413.
           if (r.kind === 'huge') return statuses.set('413-closed', (statuses.get('413-closed') ?? 0) + 1);
@@ -354,7 +400,7 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
           return;
         }
         const text = await response.text();
-        const key = `${response.status}`;
+        const key = `${r.route === 'slack' ? 'slack ' : ''}${response.status}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
         if (response.status < 400 || response.status >= 500)
           failures.push(
@@ -376,6 +422,10 @@ describe('10,000 generated hostile request bodies across the API routes', () => 
       const health = await fetch(`${base}/healthz`);
       assert.equal(health.status, 200, 'the API still answers /healthz');
       assert.deepEqual(failures.slice(0, 20), [], `${failures.length} requests not refused with a 4xx`);
+      assert.ok(
+        replays > 0 && (statuses.get('slack 401') ?? 0) > replays,
+        'Slack forgeries and replays refused',
+      );
       // Read once visibility has settled: a count right after the last request could miss a start.
       assert.equal(
         await settledCount(temporal, undefined, before),

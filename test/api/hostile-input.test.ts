@@ -8,6 +8,7 @@ import {
   startApiHarness,
   workflowExists,
 } from './harness';
+import { clickPayload, formBody, slackHeaders } from '../helpers/slack';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function rng(seed: number) {
@@ -129,5 +130,76 @@ describe('hostile bodies across the API routes', () => {
       `incidents started (${count}) = accepted new alerts (${opened}); statuses ${JSON.stringify([...statuses])}`,
     );
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('refuses 300 forged, stale, replayed, tampered and malformed Slack interactions with 4xx, deciding nothing', async () => {
+    const random = rng(20261130);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const now = () => Math.floor(Date.now() / 1000);
+    const incident = `incident-slack-hostile-nothing`;
+    const valid = () =>
+      clickPayload({
+        actionId: pick(['incident-ack', 'incident-approve', 'incident-reject']),
+        value: JSON.stringify({ w: incident, o: 'revert-last-change' }),
+        // No slack.users in this harness's config: every well-formed click is from an unknown member.
+        userId: pick(['U0ALICE', 'U0MALLORY', 'W0GRID']),
+      });
+    const KINDS = ['forged', 'stale', 'future', 'tampered', 'unsigned', 'malformed', 'replayed'] as const;
+    const expected: Record<(typeof KINDS)[number], number[]> = {
+      forged: [401],
+      stale: [401],
+      future: [401],
+      tampered: [401],
+      unsigned: [401],
+      malformed: [400],
+      replayed: [401],
+    };
+    const statuses = new Map<string, number>();
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${h.base}/webhooks/slack/interactions`, { method: 'POST', headers, body });
+    for (let i = 0; i < 300; i++) {
+      const kind = KINDS[i % KINDS.length]!;
+      let body = formBody(valid());
+      let headers = slackHeaders(body);
+      if (kind === 'forged')
+        headers = slackHeaders(body, { secret: pick(['', 'x', 'slack-signing-secret-for-tests-0124']) });
+      else if (kind === 'stale')
+        headers = slackHeaders(body, { timestamp: now() - 301 - Math.floor(random() * 86_400) });
+      else if (kind === 'future')
+        headers = slackHeaders(body, { timestamp: now() + 301 + Math.floor(random() * 86_400) });
+      else if (kind === 'tampered') body = body.replace('incident-', 'incident-x');
+      else if (kind === 'unsigned') {
+        const drop = pick(['x-slack-signature', 'x-slack-request-timestamp']);
+        headers = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== drop));
+      } else if (kind === 'malformed') {
+        body = pick([
+          formBody(pick(['{', '[]', 'null', '{"type":"block_actions"}', '{"__proto__":{"polluted":1}}'])),
+          formBody({ ...valid(), actions: [] }),
+          formBody({ ...valid(), type: 'view_submission' }),
+          `${formBody(valid())}&payload=%7B%7D`,
+          'payload=%ff%fe',
+          'text=hello',
+        ])
+          // Identical bytes signed in the same second are one request (a replay): keep each unique.
+          .concat(`&nonce=${i}`);
+        headers = slackHeaders(body);
+      }
+      const response = await post(body, headers);
+      let status = response.status;
+      await response.text();
+      if (kind === 'replayed') {
+        // The first, validly signed, is refused on content (unknown member 403, or no incident 404);
+        // the same bytes again are a replay.
+        assert.ok([403, 404].includes(status), `first of replay pair answered ${status}`);
+        const again = await post(body, headers);
+        status = again.status;
+        assert.match(((await again.json()) as { error: string }).error, /replayed request/);
+      }
+      statuses.set(`${kind} ${status}`, (statuses.get(`${kind} ${status}`) ?? 0) + 1);
+      assert.ok(expected[kind].includes(status), `#${i} ${kind} answered ${status}`);
+    }
+    assert.ok(!(await workflowExists(h.temporal, incident)), 'nothing started');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    console.log(`# hostile Slack interactions: ${JSON.stringify(Object.fromEntries(statuses))}`);
   });
 });

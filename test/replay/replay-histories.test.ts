@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { workflowBundle } from '../../src/worker/workflow-bundle';
 import * as workflows from '../../src/workflows';
@@ -39,6 +42,23 @@ describe('replay of recorded workflow histories', () => {
       const { code } = await workflowBundle();
       await Worker.runReplayHistory(
         { workflowBundle: { code }, replayName: fixture.name },
+        fixture.history,
+        fixture.workflowId,
+      );
+    });
+  }
+
+  // A worker with tracing on runs the OpenTelemetry workflow interceptors (traced bundle, plugin
+  // sink); histories recorded without them must replay with them, and the other way round.
+  const tracingPlugin = new OpenTelemetryPlugin({
+    resource: new Resource({ 'service.name': 'replay' }),
+    spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()),
+  });
+  for (const fixture of fixtures) {
+    it(`replays ${fixture.name} (${typeOf(fixture)}) with tracing on`, async () => {
+      const { code } = await workflowBundle({ traced: true });
+      await Worker.runReplayHistory(
+        { workflowBundle: { code }, replayName: `${fixture.name} traced`, plugins: [tracingPlugin] },
         fixture.history,
         fixture.workflowId,
       );

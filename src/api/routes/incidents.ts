@@ -61,7 +61,10 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // and a flood of bad requests must not hold connections open for that.
     parseOrThrow(DECISION_SCHEMAS[verb], request.body);
     const ref = await lookupIncident(ctx.client, request.params.id);
-    const outcome = await sendDecision(ctx.client, ctx.config.policy, ref, verb, request.body, { updateId });
+    const outcome = await sendDecision(ctx.client, ctx.config.policy, ref, verb, request.body, {
+      updateId,
+      via: 'api',
+    });
     return { ...outcome, workflowId: ref.workflowId, url: workflowUrl(ctx.env, ref.workflowId) };
   });
 }

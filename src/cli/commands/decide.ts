@@ -54,22 +54,23 @@ export async function runDecision(
   const client = await ctx.client();
   const ref = await lookupIncident(client, id);
   const updateId = requestId === undefined ? undefined : `${verb}-${requestId}`;
-  const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, { updateId }).catch(
-    async (error: unknown) => {
-      if (verb === 'approve' && error instanceof UpdateRefusedError) {
-        // "nothing is waiting for approval" alone leaves the operator guessing what is waiting.
-        const status = await fetchStatus(client, ref).catch(() => undefined);
-        const answer = status && answerCommands(status, status.incidentId);
-        if (status?.pendingAction && answer)
-          throw new UpdateRefusedError(
-            `${error.message}: ${status.pendingAction.option} is waiting for its outcome (carried out by hand), not an approval; use ${answer}`,
-            ref.workflowId,
-            { cause: error },
-          );
-      }
-      throw error;
-    },
-  );
+  const outcome = await sendDecision(client, ctx.config.policy, ref, verb, cleaned, {
+    updateId,
+    via: 'cli',
+  }).catch(async (error: unknown) => {
+    if (verb === 'approve' && error instanceof UpdateRefusedError) {
+      // "nothing is waiting for approval" alone leaves the operator guessing what is waiting.
+      const status = await fetchStatus(client, ref).catch(() => undefined);
+      const answer = status && answerCommands(status, status.incidentId);
+      if (status?.pendingAction && answer)
+        throw new UpdateRefusedError(
+          `${error.message}: ${status.pendingAction.option} is waiting for its outcome (carried out by hand), not an approval; use ${answer}`,
+          ref.workflowId,
+          { cause: error },
+        );
+    }
+    throw error;
+  });
   const url = ctx.url(ref.workflowId);
   ctx.print({ ...outcome, workflowId: ref.workflowId, url }, () =>
     [`${ctx.c.green('accepted')}: ${outcome.message} (stage: ${outcome.stage})`, `  Web UI: ${url}`].join(

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { MitigationStep } from '../../domain/scenarios';
 import { type Decision, type IncidentContext, nowIso, record } from './context';
 import { waitWithEscalation } from './waits';
@@ -7,6 +8,9 @@ import { waitWithEscalation } from './waits';
  * the outcome of an `action` a human carries out (`pendingAction`); a reject answers either.
  */
 export type Awaiting = 'approval' | 'action';
+
+/** Patch: a new proposal is also sent as an approval-request notification (Slack buttons). */
+export const APPROVAL_REQUEST_PATCH = 'approval-request-notification';
 
 /** How the wait ended: a decision, a workaround that superseded it, or a safe point to continue as new. */
 export type DecisionWaitEnd = Decision | 'workaround' | 'continue-as-new';
@@ -44,12 +48,25 @@ export async function awaitDecision(
           ...(steps ? { plan: steps } : {}),
         };
     ctx.clearDecision();
-    if (!carried)
+    if (!carried) {
       record(
         ctx,
         'proposed',
         `${step.option} (${step.risk}) waits for approval: ${step.description}${steps ? `\n${steps.join('\n')}` : ''}`,
       );
+      // Incidents recorded before approval requests were notified replay without the extra notify.
+      if (patched(APPROVAL_REQUEST_PATCH))
+        ctx.outbox.push({
+          kind: 'approval-request',
+          text: `APPROVAL NEEDED: ${state.incidentId} ${state.severity}: ${step.option} (${step.risk}): ${step.description}`,
+          proposal: {
+            option: step.option,
+            risk: step.risk,
+            description: step.description,
+            ...(steps ? { plan: steps } : {}),
+          },
+        });
+    }
   } else {
     state.pendingAction = carriedAction
       ? state.pendingAction

@@ -1,4 +1,4 @@
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../contracts/duration';
 import { run } from './activity-stubs';
@@ -67,6 +67,11 @@ export async function sendNotifications(ctx: IncidentContext, finished: () => bo
         severity: state.severity,
         kind: next.kind,
         text: next.text,
+        workflowId: workflowInfo().workflowId,
+        stage: state.stage,
+        // Buttons act on the option waiting now; an approval request names its own.
+        ...(next.proposal ? { proposal: next.proposal } : {}),
+        ...(state.pendingApproval ? { pendingOption: state.pendingApproval.option } : {}),
       });
     } catch (error) {
       if (isCancellation(error)) throw error;
