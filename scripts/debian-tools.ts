@@ -103,19 +103,21 @@ const lastLine = (text: string): string =>
  * through `sudo -n` (never prompts; a sudo that wants a password counts as "may not").
  * `apt-get update` runs only when the install fails for lack of package lists, so a machine with
  * fresh lists pays for one install, nothing else. Every command tried is listed for the caller's
- * error message. `run` is injectable so tests can drive the branches without touching the system.
+ * error message. `run` and `asRoot` are injectable so tests can drive every branch without touching
+ * the system.
  */
 export function aptInstall(
   packages: string[],
   env: NodeJS.ProcessEnv = process.env,
   run: Runner = runCommand,
+  asRoot = process.getuid?.() === 0,
 ): { ok: boolean; tried: string[] } {
   const tried: string[] = [];
   const aptGet = onPath('apt-get', env);
   if (!aptGet) return { ok: false, tried: ["'apt-get' on PATH (not found: not a Debian-like system)"] };
 
   let prefix: string[];
-  if (process.getuid?.() === 0) {
+  if (asRoot) {
     prefix = [];
   } else {
     const sudo = onPath('sudo', env);

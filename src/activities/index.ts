@@ -6,6 +6,7 @@ import { createPrometheusQueryActivities } from './target/prometheus-query';
 import { createPolicyActivities } from './incident/load-policy';
 import { createProcedureActivities } from './incident/procedures';
 import { createNotifyActivities } from './incident/notify';
+import { withNotifyMetrics } from './incident/notify-metrics';
 import { createOpenIncidentActivities } from './incident/open-incidents';
 import { createRecordActivities } from './incident/records';
 import { createRelatedIncidentActivities } from './incident/related-incidents';
@@ -17,7 +18,10 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
-    ...createNotifyActivities(deps),
+    ...withNotifyMetrics(
+      createNotifyActivities(deps),
+      deps.slack ? 'slack' : deps.slackWebhookUrl ? 'webhook' : 'log',
+    ),
     ...createDiagnosticActivities(deps),
     ...createRunbookActivities(deps),
     ...createPolicyActivities(deps),

@@ -95,6 +95,7 @@ export async function deliverAlerts(
       const opened = await openIncident(ctx.client, incident, signal, {
         taskQueue: ctx.env.TEMPORAL_TASK_QUEUE,
       });
+      if (opened.deduplicated) ctx.metrics.alertDeduplicated(incident.source);
       // One describe per alert: worth it for single-alert callers who read the answer, not for
       // Alertmanager batches (Alertmanager discards the body; the describe cost 20-50% of ingest).
       const incidentId = options.withIncidentId

@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { EngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
+import type { ApiMetrics } from './metrics';
 
 /** What every route receives: nothing is constructed inside a route. */
 export interface ApiContext {
   client: Client;
   env: Env;
   config: EngineConfig;
+  metrics: ApiMetrics;
 }

@@ -3,8 +3,10 @@ import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv, type LogLevel } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
+import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { runMain } from '../process/run-main';
 import { processLogger } from '../process/logger';
+import { runtimeLogging } from '../logging/sdk-logger';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 
@@ -21,17 +23,20 @@ await runMain(async () => {
   const tracing = startTracing('incident-api', { log: (line) => logger.info(line) });
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
+  const metrics = installMetricsRuntime(env, 'api', undefined, runtimeLogging(logger));
   const client = await connectClient(env);
   const app = await buildApi({
     client,
     env,
     config,
     loggerInstance: logger.child({ component: 'http' }, { level: httpLevel(env.LOG_LEVEL) }),
+    meter: metrics.meter,
   });
   await app.listen({ host, port: env.API_PORT });
   // Tests and bench scripts wait for "listening on http" (test/helpers/engine-processes.ts).
   logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
   if (note) logger.info(note);
+  logger.info(metrics.note);
   if (!env.GITHUB_WEBHOOK_SECRET) logger.info('no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
   if (!env.SLACK_SIGNING_SECRET)
     logger.info('no SLACK_SIGNING_SECRET set: /webhooks/slack/interactions answers 503');

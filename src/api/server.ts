@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { type MetricMeter, noopMetricMeter } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
@@ -7,6 +8,7 @@ import { bearerAuth } from './auth';
 import { traceRequests } from './http-tracing';
 import { installErrorHandler } from './http-errors';
 import { useGuardedJson } from './json-body';
+import { apiMetrics, countWebhookRequests } from './metrics';
 import { alertRoutes } from './routes/alerts';
 import { githubRoutes } from './routes/github';
 import { healthRoutes } from './routes/health';
@@ -30,6 +32,8 @@ export interface ApiOptions {
   slack?: SlackUpdater;
   /** One server span per request (http-tracing.ts); defaults to on when this process traces. */
   traced?: boolean;
+  /** Where the API's metrics go (the process Runtime's meter); none when omitted. */
+  meter?: MetricMeter;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -41,7 +45,13 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
  * alert and incident routes by bearer token (checked before the body is read), `/healthz` by none.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const ctx = { client: options.client, env: options.env, config: options.config ?? parseEngineConfig({}) };
+  const meter = options.meter ?? noopMetricMeter;
+  const ctx = {
+    client: options.client,
+    env: options.env,
+    config: options.config ?? parseEngineConfig({}),
+    metrics: apiMetrics(meter),
+  };
   const requestTimeout = options.env.API_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     ...(options.loggerInstance
@@ -63,6 +73,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   installErrorHandler(app);
   // Before any route: the hooks wrap each route's handler as it is registered.
   if (options.traced ?? Boolean(activeTracing())) traceRequests(app);
+  countWebhookRequests(app, meter);
   healthRoutes(app, ctx);
   // Plugins scope content-type parsers and hooks: github reads raw bytes, the rest guarded JSON.
   await app.register((scope, _opts, done) => {

@@ -28,6 +28,22 @@ export function apiTokenWeakness(token: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Where a process serves Prometheus metrics: `host:port` (IPv6 as `[::1]:9464`) or `off`. Parsed
+ * here so a typo fails at start with the variable named, not inside the SDK's exporter.
+ */
+const metricsAddress = z
+  .string()
+  .trim()
+  .regex(/^(off|(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})$/, 'must be host:port or off')
+  .refine(
+    (value) => {
+      const port = Number(value.slice(value.lastIndexOf(':') + 1));
+      return value === 'off' || (port >= 1 && port <= 65_535);
+    },
+    { message: 'port must be 1-65535' },
+  );
+
 const apiToken = z
   .string()
   .trim()
@@ -121,6 +137,12 @@ export const envSchema = z
     SLACK_SIGNING_SECRET: z.string().trim().min(16, "must be the Slack app's Signing Secret").optional(),
     /** Base of the Slack Web API (default https://slack.com/api/); tests point it at a fake server. */
     SLACK_API_URL: z.url().optional(),
+    /** The worker's Prometheus endpoint; unset: {@link DEFAULT_METRICS_ADDRESS}.worker. */
+    WORKER_METRICS_ADDRESS: metricsAddress.optional(),
+    /** The API's Prometheus endpoint; unset: {@link DEFAULT_METRICS_ADDRESS}.api. */
+    API_METRICS_ADDRESS: metricsAddress.optional(),
+    /** How often the worker counts open incidents and waiting approvals for its gauges, in ms. */
+    WORKER_METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
@@ -139,6 +161,14 @@ export const envSchema = z
         code: 'custom',
         path: [env.SLACK_BOT_TOKEN ? 'SLACK_CHANNEL' : 'SLACK_BOT_TOKEN'],
         message: 'Slack messages need both SLACK_BOT_TOKEN and SLACK_CHANNEL',
+      });
+    }
+    const [worker, api] = [metricsEndpoint(env, 'worker'), metricsEndpoint(env, 'api')];
+    if (worker.address !== 'off' && worker.address === api.address) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['API_METRICS_ADDRESS'],
+        message: `must differ from WORKER_METRICS_ADDRESS (both ${api.address})`,
       });
     }
   });
@@ -177,6 +207,9 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_BOT_TOKEN: "copy the app's Bot User OAuth Token (OAuth & Permissions)",
   SLACK_CHANNEL: 'use the channel ID from the channel details, or #name',
   SLACK_SIGNING_SECRET: "copy the app's Signing Secret (Basic Information)",
+  WORKER_METRICS_ADDRESS: 'use host:port such as 127.0.0.1:9464, or off',
+  WORKER_METRICS_INTERVAL_MS: 'use milliseconds between 1000 and 3600000; unset it for 15000',
+  API_METRICS_ADDRESS: "use host:port such as 127.0.0.1:9465 (not the worker's), or off",
 };
 
 export class EnvError extends Error {
@@ -246,6 +279,33 @@ function resolveProfile(
     const file = source.TEMPORAL_CONFIG_FILE ?? 'the default temporal.toml';
     throw invalid([[name, `${message} (config file: ${file})`]]);
   }
+}
+
+/**
+ * Metrics are on by default, on loopback only: a scraper on the same host (or a sidecar) reads
+ * them, nothing is exposed to the network unless an operator says so. Worker and API get
+ * different ports so both run on one machine; a second worker on the same machine finds the
+ * default port taken and runs without metrics (src/temporal/metrics-runtime.ts) unless given its
+ * own address. 9464 is the OpenTelemetry Prometheus exporter's customary port.
+ */
+export const DEFAULT_METRICS_ADDRESS = { worker: '127.0.0.1:9464', api: '127.0.0.1:9465' } as const;
+
+export interface MetricsEndpoint {
+  /** host:port, or `off`. */
+  address: string;
+  /** The variable that sets it, for messages. */
+  variable: 'WORKER_METRICS_ADDRESS' | 'API_METRICS_ADDRESS';
+  /** Set by the operator (a clash is then an error), not the default (a clash turns metrics off). */
+  explicit: boolean;
+}
+
+export function metricsEndpoint(
+  env: Pick<Env, 'WORKER_METRICS_ADDRESS' | 'API_METRICS_ADDRESS'>,
+  role: 'worker' | 'api',
+): MetricsEndpoint {
+  const variable = role === 'worker' ? 'WORKER_METRICS_ADDRESS' : 'API_METRICS_ADDRESS';
+  const set = env[variable];
+  return { address: set ?? DEFAULT_METRICS_ADDRESS[role], variable, explicit: set !== undefined };
 }
 
 export const temporalAddress = (env: Env): string => env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;

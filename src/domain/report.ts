@@ -1,4 +1,4 @@
-import type { IncidentStatus, ReviewInput } from '../contracts/messages';
+import type { IncidentStatus, ReviewInput, VerificationRecord } from '../contracts/messages';
 import { formatDuration } from '../contracts/duration';
 import { scenarioSpec } from './scenarios';
 import { endedText } from '../contracts/step-failure';
@@ -108,6 +108,10 @@ function failedSteps(status: IncidentStatus): string {
   return `\n## Failed Steps\n\n${blocks.join('\n\n')}\n`;
 }
 
+/** How the Prometheus half of the recovery check judged, for the report's one line. */
+const promText = (prom: VerificationRecord['prometheus']): string =>
+  prom ? ` (PromQL at ${prom.url}, value ${prom.bound === 'max' ? '≤' : '≥'} ${prom.threshold})` : '';
+
 export function renderReport(input: ReportInput): string {
   const { status, related, owner } = input;
   const durationMs = incidentDurationMs(status, input.renderedAt);
@@ -122,7 +126,7 @@ export function renderReport(input: ReportInput): string {
   const verification = status.verification
     ? status.verification.verified === 'not-configured'
       ? 'Recovery not verified: no health-check URL configured.'
-      : `Recovery check: ${status.verification.probes} probes, ${status.verification.failures} failed, ${status.verification.verified ? 'verified' : 'not verified'}.`
+      : `Recovery check: ${status.verification.probes} probes, ${status.verification.failures} failed, ${status.verification.verified ? 'verified' : 'not verified'}${promText(status.verification.prometheus)}.`
     : 'Recovery not checked yet.';
   const relatedLines = related.length
     ? related

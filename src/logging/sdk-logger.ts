@@ -1,4 +1,5 @@
 import type { LogLevel as SdkLogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
+import type { RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from './logger';
 
 /**
@@ -39,5 +40,18 @@ export function sdkLogger(logger: Logger): SdkLogger {
     info: at('INFO'),
     warn: at('WARN'),
     error: at('ERROR'),
+  };
+}
+
+/**
+ * The logging half of `Runtime.install` options, for every process that installs the SDK Runtime
+ * (the worker; the API for its metrics): the pino adapter as the Runtime logger, with Core's own
+ * (Rust) messages forwarded at WARN and above (below that it is per-poll chatter that would drown
+ * the engine's lines even at LOG_LEVEL=debug).
+ */
+export function runtimeLogging(logger: Logger): Pick<RuntimeOptions, 'logger' | 'telemetryOptions'> {
+  return {
+    logger: sdkLogger(logger),
+    telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'WARN' } } },
   };
 }

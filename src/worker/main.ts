@@ -3,21 +3,26 @@ import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
+import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
+import { startOpenIncidentsGauge } from './open-incidents-gauge';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
 import { processLogger } from '../process/logger';
+import { runtimeLogging } from '../logging/sdk-logger';
 import { activityLog } from './activity-log';
-import { installRuntime } from './runtime';
 
 await runMain(async () => {
   const env = loadEnv();
   const logger = processLogger(env, 'worker');
-  installRuntime(logger);
   // Before any connection: the clients and the worker pick up the tracing plugin from here.
   const tracing = startTracing('incident-worker', { log: (line) => logger.info(line) });
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
   if (sandbox) logger.warn(sandboxNotice(sandbox));
+  // Before the first connection: the connection would create a Runtime without the exporter. One
+  // Runtime carries both the Prometheus exporter and the process logger.
+  const metrics = installMetricsRuntime(env, 'worker', undefined, runtimeLogging(logger));
+  logger.info(metrics.note);
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({
@@ -44,9 +49,18 @@ await runMain(async () => {
     { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE },
     `polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
   );
+  const stopGauge = metrics.url
+    ? startOpenIncidentsGauge({
+        client,
+        meter: metrics.meter,
+        intervalMs: env.WORKER_METRICS_INTERVAL_MS,
+        warn: (line) => logger.warn(line),
+      })
+    : () => Promise.resolve();
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
   // signal handlers), so Ctrl+C is a clean shutdown.
   await worker.run();
+  await stopGauge();
   await connection.close();
   await client.connection.close();
   await tracing?.shutdown();

@@ -54,8 +54,16 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Writes `config` to `<dir>/incident.config.json` and starts server, worker and API. */
-export async function startEngine(dir: string, config: unknown): Promise<Engine> {
+/**
+ * Writes `config` to `<dir>/incident.config.json` and starts server, worker and API. Their
+ * Prometheus endpoints are off unless `extraEnv` sets WORKER_METRICS_ADDRESS / API_METRICS_ADDRESS
+ * (the defaults would bind the same loopback ports in every test, and a developer's own worker's).
+ */
+export async function startEngine(
+  dir: string,
+  config: unknown,
+  extraEnv: Record<string, string> = {},
+): Promise<Engine> {
   const [port, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const address = `127.0.0.1:${port}`;
   const configPath = join(dir, 'incident.config.json');
@@ -68,6 +76,9 @@ export async function startEngine(dir: string, config: unknown): Promise<Engine>
     API_PORT: String(apiPort),
     API_TOKEN: E2E_API_TOKEN,
     INCIDENT_OPERATOR: '@jscraik',
+    WORKER_METRICS_ADDRESS: 'off',
+    API_METRICS_ADDRESS: 'off',
+    ...extraEnv,
   });
   let server: ChildProcess | undefined;
   let worker: Spawned | undefined;

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { incidentWorkflowId } from '../../src/contracts/incident';
 import { acknowledgeSignal, recordMitigationSignal, resolveUpdate } from '../../src/contracts/messages';
@@ -88,25 +89,26 @@ describe('recovery check from Prometheus, against the example service', () => {
     await dir?.cleanup();
   });
 
-  it('fails while tool calls answer 5xx (health says ok), and passes once the fix is deployed', async () => {
-    const policy: PolicyDraft = {
-      healthCheck: {
-        url: `http://127.0.0.1:${port}/health`,
-        interval: '1s',
-        duration: '2s',
-        prometheus: { url: prom.url, query: ERROR_RATIO, max: 'slo', timeout: '900ms' },
-      },
-    };
-    const lines: string[] = [];
-    const taskQueue = uniqueTaskQueue('recovery-prom');
-    const { stop } = await runWorker(env, lifecycleDeps(join(dir.path, 'engine'), lines, policy), taskQueue);
+  let counter = 0;
+  /**
+   * Runs one incident with `policy` on its own worker: `mitigateAndResolve(round)` takes it from
+   * the proposed human option through the resolve update, which starts the recovery check.
+   */
+  async function withIncident(
+    policy: PolicyDraft,
+    body: (handle: WorkflowHandle, mitigateAndResolve: (round: number) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const name = `recovery-prom-${++counter}`;
+    const taskQueue = uniqueTaskQueue(name);
+    const deps = lifecycleDeps(join(dir.path, name), [], policy);
+    const { stop } = await runWorker(env, deps, taskQueue);
     const handle = await env.client.workflow.start('incidentWorkflow', {
       taskQueue,
-      workflowId: incidentWorkflowId('recovery-prom'),
+      workflowId: incidentWorkflowId(name),
       args: [
         {
           incident: incidentInput({
-            fingerprint: 'recovery-prom',
+            fingerprint: name,
             severity: 'SEV-3',
             scenario: 'ci-pipeline-hangs',
             services: ['ci'],
@@ -138,7 +140,23 @@ describe('recovery check from Prometheus, against the example service', () => {
     try {
       await waitForStatus(handle, (s) => s.notePath !== undefined);
       await handle.signal(acknowledgeSignal, { by: '@oncall' });
+      await body(handle, mitigateAndResolve);
+    } finally {
+      await handle.terminate('test finished').catch(() => undefined);
+      await stop();
+    }
+  }
 
+  it('fails while tool calls answer 5xx (health says ok), and passes once the fix is deployed', async () => {
+    const policy: PolicyDraft = {
+      healthCheck: {
+        url: `http://127.0.0.1:${port}/health`,
+        interval: '1s',
+        duration: '2s',
+        prometheus: { url: prom.url, query: ERROR_RATIO, max: 'slo', timeout: '900ms' },
+      },
+    };
+    await withIncident(policy, async (handle, mitigateAndResolve) => {
       // Broken: Prometheus sees nearly every tool call fail.
       await prom.waitForSeries(ERROR_RATIO, (s) => (s[0]?.value ?? 0) > 0.5);
       await mitigateAndResolve(1);
@@ -177,9 +195,35 @@ describe('recovery check from Prometheus, against the example service', () => {
           ),
         ),
       );
-    } finally {
-      await handle.terminate('test finished').catch(() => undefined);
-      await stop();
-    }
+    });
+  });
+
+  it('counts a refused query and an unreachable Prometheus as failed rounds, not as a failed incident', async () => {
+    const policy = (url: string, query: string): PolicyDraft => ({
+      healthCheck: {
+        interval: '1s',
+        duration: '1s',
+        prometheus: { url, query, max: 'slo', timeout: '900ms' },
+      },
+    });
+    await withIncident(policy(prom.url, 'sum(('), async (handle, mitigateAndResolve) => {
+      await mitigateAndResolve(1);
+      const status = await waitForStatus(handle, (s) => s.mitigationRound === 2, 30_000);
+      assert.match(
+        status.escalations.at(-1)!.reason,
+        /\(last: Prometheus: PrometheusQueryRejected: Prometheus at http:\/\/127\.0\.0\.1:\d+ refused the query: HTTP 400 \(bad_data: /,
+      );
+    });
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    await withIncident(policy(nobody, ERROR_RATIO), async (handle, mitigateAndResolve) => {
+      await mitigateAndResolve(1);
+      // Three attempts (retries after 1 s and 2 s), then the round counts as failed.
+      const status = await waitForStatus(handle, (s) => s.mitigationRound === 2, 30_000);
+      assert.match(
+        status.escalations.at(-1)!.reason,
+        /\(last: Prometheus: PrometheusUnavailable: Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer: .*ECONNREFUSED/,
+      );
+      assert.equal(status.stage, 'mitigation');
+    });
   });
 });

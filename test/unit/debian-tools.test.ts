@@ -62,18 +62,22 @@ describe('finding and installing the Debian tools', () => {
   });
 
   it('runs apt-get update only when the install failed for lack of package lists', async () => {
-    if (!isRoot) return; // the sudo branch needs a real password-less sudo; covered on root CI
     const pathDir = join(dir.path, 'apt');
     const aptGet = await fakeExecutable(join(pathDir, 'apt-get'));
     const calls: string[][] = [];
     let installs = 0;
-    const result = aptInstall(['prometheus'], { PATH: pathDir }, (command, args) => {
-      calls.push([command, ...args]);
-      if (args[0] === 'install' && installs++ === 0) {
-        return { ok: false, output: 'E: Unable to locate package prometheus\n' };
-      }
-      return { ok: true, output: '' };
-    });
+    const result = aptInstall(
+      ['prometheus'],
+      { PATH: pathDir },
+      (command, args) => {
+        calls.push([command, ...args]);
+        if (args[0] === 'install' && installs++ === 0) {
+          return { ok: false, output: 'E: Unable to locate package prometheus\n' };
+        }
+        return { ok: true, output: '' };
+      },
+      true,
+    );
     assert.equal(result.ok, true);
     assert.deepEqual(
       calls.map((call) => call.slice(0, 2)),
@@ -92,10 +96,12 @@ describe('finding and installing the Debian tools', () => {
       'prometheus',
     ]);
 
-    const other = aptInstall(['prometheus'], { PATH: pathDir }, () => ({
-      ok: false,
-      output: 'E: Could not get lock /var/lib/dpkg/lock-frontend\n',
-    }));
+    const other = aptInstall(
+      ['prometheus'],
+      { PATH: pathDir },
+      () => ({ ok: false, output: 'E: Could not get lock /var/lib/dpkg/lock-frontend\n' }),
+      true,
+    );
     assert.equal(other.ok, false);
     assert.equal(other.tried.length, 1, 'a failure update cannot fix is not retried');
     assert.match(other.tried[0]!, /apt-get install .* prometheus \(E: Could not get lock/);
@@ -151,5 +157,42 @@ describe('finding and installing the Debian tools', () => {
     // Without strict mode the same miss is a printed hint, not a failed `npm install`.
     const lenient = await run(process.execPath, script, { env });
     assert.match(lenient.stderr, /chromium: no route worked/);
+  });
+});
+
+describe('apt-get without root', () => {
+  it('goes through `sudo -n` (never prompting) and carries DEBIAN_FRONTEND through it', async () => {
+    const dir = await tempDir('incident-debian-sudo-');
+    try {
+      const aptGet = await fakeExecutable(join(dir.path, 'bin', 'apt-get'));
+      const sudo = await fakeExecutable(join(dir.path, 'bin', 'sudo'));
+      const calls: string[][] = [];
+      const ok = aptInstall(
+        ['chromium'],
+        { PATH: join(dir.path, 'bin') },
+        (command, args) => {
+          calls.push([command, ...args]);
+          return { ok: true, output: '' };
+        },
+        false,
+      );
+      assert.equal(ok.ok, true);
+      assert.deepEqual(calls[0], [sudo, '-n', 'true']);
+      assert.deepEqual(calls[1]!.slice(0, 5), [sudo, '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', aptGet]);
+      assert.equal(calls[1]!.at(-1), 'chromium');
+
+      const refused = aptInstall(
+        ['chromium'],
+        { PATH: join(dir.path, 'bin') },
+        () => ({ ok: false, output: 'sudo: a password is required' }),
+        false,
+      );
+      assert.deepEqual(refused, {
+        ok: false,
+        tried: ['apt-get needs root: not root, and no sudo without a password'],
+      });
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

@@ -26,7 +26,7 @@ describe('incident lifecycle state', () => {
   it('logs each timeline entry with the incident ID and the stage as step', () => {
     const { ctx, effects } = testLifecycle();
     ctx.moveTo('triage');
-    ctx.escalate('no ack');
+    ctx.escalate('no ack', 'ack-deadline');
     assert.deepEqual(effects.logged[0], {
       message: 'detection → triage',
       fields: { incidentId: ctx.state.incidentId, step: 'triage', kind: 'stage' },
@@ -94,7 +94,7 @@ describe('incident lifecycle state', () => {
 
   it('queues an escalation to the policy contact with the current stage', () => {
     const { ctx } = testLifecycle({ stage: 'triage' });
-    ctx.escalate('SEV-1 incident');
+    ctx.escalate('SEV-1 incident', 'immediate');
     assert.equal(ctx.state.escalations.length, 1);
     assert.match(ctx.outbox[0]!.text, /^ESCALATION to @\S+: INCIDENT-\S+ SEV-2 \(triage\): SEV-1 incident$/);
   });

@@ -9,6 +9,7 @@ import {
   thresholdOf,
 } from '../../src/domain/prometheus-judgement';
 import { planIncident } from '../../src/domain/incident-plan';
+import { renderReport } from '../../src/domain/report';
 
 const one = (value: string): PromAnswer => ({ seriesCount: 1, series: [{ labels: '{}', value }] });
 const max = { bound: 'max', value: 0.005 } as const;
@@ -157,6 +158,45 @@ describe('policy.healthCheck.prometheus', () => {
     assert.equal(
       verification?.after,
       'a PromQL check at http://prometheus:9090 (value ≤ slo) every 1 min for 30 min after the fix',
+    );
+  });
+});
+
+describe('the report line of a Prometheus recovery check', () => {
+  it('says what the query had to stay within', () => {
+    const report = renderReport({
+      status: {
+        incidentId: 'INCIDENT-20261130-050000-ab12',
+        workflowId: 'incident-fp',
+        stage: 'review',
+        severity: 'SEV-2',
+        services: ['mcp-server'],
+        scenario: 'mcp-server-fails-to-start',
+        summary: 'tool calls fail',
+        source: 'monitoring-alert',
+        labels: [],
+        fingerprint: 'fp',
+        detectedAt: '2026-11-30T05:00:00.000Z',
+        optionsTried: [],
+        timeline: [],
+        escalations: [],
+        deadlines: {},
+        alerts: { firing: 1, resolved: 0 },
+        verification: {
+          startedAt: '2026-11-30T05:10:00.000Z',
+          probes: 30,
+          failures: 0,
+          verified: true,
+          prometheus: { url: 'http://prometheus:9090', query: 'q', bound: 'max', threshold: 0.005 },
+        },
+      },
+      related: [],
+      owner: '@oncall',
+      renderedAt: '2026-11-30T06:00:00Z',
+    });
+    assert.match(
+      report,
+      /Recovery check: 30 probes, 0 failed, verified \(PromQL at http:\/\/prometheus:9090, value ≤ 0\.005\)\./,
     );
   });
 });

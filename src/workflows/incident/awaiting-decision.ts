@@ -49,6 +49,7 @@ export async function awaitDecision(
         };
     ctx.clearDecision();
     if (!carried) {
+      ctx.metrics.approvalRequested(state, step.option);
       record(
         ctx,
         'proposed',
@@ -103,5 +104,8 @@ export async function awaitDecision(
   if (end === 'continue-as-new') return end;
   if (awaiting === 'approval') delete state.pendingApproval;
   else delete state.pendingAction;
-  return ctx.takeDecision() ?? 'workaround';
+  const decision = ctx.takeDecision() ?? 'workaround';
+  if (awaiting === 'approval')
+    ctx.metrics.approvalEnded(step.option, decision === 'workaround' ? decision : decision.kind, since);
+  return decision;
 }

@@ -56,7 +56,7 @@ export async function sendNotifications(ctx: IncidentContext, finished: () => bo
     }
     if (ctx.takeSev2Recheck()) {
       const reason = state.severity === 'SEV-2' ? await otherOpenSev2(ctx) : undefined;
-      if (reason) escalate(ctx, `immediate escalation after reassignment: ${reason}`);
+      if (reason) escalate(ctx, `immediate escalation after reassignment: ${reason}`, 'severity-reassigned');
       continue;
     }
     const next = ctx.outbox[0];

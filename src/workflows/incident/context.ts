@@ -2,7 +2,9 @@ import { log, patched, setCurrentDetails, upsertSearchAttributes } from '@tempor
 import type { Stage } from '../../contracts/incident';
 import type { IncidentStatus } from '../../contracts/messages';
 import { SA } from '../../contracts/search-attributes';
+import type { EscalationReason } from '../../contracts/metrics';
 import { IncidentLifecycle, type LifecycleEffects } from './lifecycle';
+import { workflowIncidentMetrics } from './metrics';
 
 export { type Decision, nowIso } from './lifecycle';
 
@@ -21,12 +23,13 @@ function upsertIncidentAttributes(state: IncidentStatus): void {
 }
 
 /**
- * The sandbox's side of the lifecycle: real search attributes, patch markers and the workflow
- * `log`, which the SDK's logger sink hands to the worker's Runtime logger (not on replay).
+ * The sandbox's side of the lifecycle: real search attributes, patch markers, metrics and the
+ * workflow `log`, which the SDK's logger sink hands to the worker's Runtime logger (not on replay).
  */
 export const workflowEffects: LifecycleEffects = {
   publishSearchAttributes: upsertIncidentAttributes,
   patched,
+  metrics: workflowIncidentMetrics,
   log: (message, fields) => log.info(message, fields),
 };
 
@@ -39,8 +42,8 @@ export function record(ctx: IncidentContext, kind: string, message: string): voi
 }
 
 /** Records an escalation and queues its notification (sent by the outbox loop). */
-export function escalate(ctx: IncidentContext, reason: string): void {
-  ctx.escalate(reason);
+export function escalate(ctx: IncidentContext, reason: string, why: EscalationReason): void {
+  ctx.escalate(reason, why);
 }
 
 export function publishSearchAttributes(ctx: IncidentContext): void {

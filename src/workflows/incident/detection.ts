@@ -51,7 +51,7 @@ async function escalateAtOnceIfNeeded(ctx: IncidentContext): Promise<void> {
     const other = await otherOpenSev2(ctx);
     if (other) reasons.push(other);
   }
-  if (reasons.length) escalate(ctx, `immediate escalation: ${reasons.join('; ')}`);
+  if (reasons.length) escalate(ctx, `immediate escalation: ${reasons.join('; ')}`, 'immediate');
 }
 
 /**

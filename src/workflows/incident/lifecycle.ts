@@ -8,6 +8,8 @@ import type {
   RejectInput,
   WorkaroundInput,
 } from '../../contracts/messages';
+import type { EscalationReason } from '../../contracts/metrics';
+import { type IncidentMetrics, noIncidentMetrics } from './metrics';
 
 /** A human decision on the option being worked on, consumed by the mitigation loop. */
 export type Decision =
@@ -43,6 +45,8 @@ export class IllegalTransitionError extends Error {
 export interface LifecycleEffects {
   publishSearchAttributes(state: IncidentStatus): void;
   patched(patchId: string): boolean;
+  /** The workflow's metrics; none in plain unit tests. */
+  metrics?: IncidentMetrics;
   /** A log line per timeline entry (the workflow `log`); unit tests may leave it out. */
   log?(message: string, fields: Record<string, unknown>): void;
 }
@@ -95,10 +99,14 @@ export class IncidentLifecycle {
     this.effects.log?.(message, { incidentId: this.state.incidentId, step: this.state.stage, kind });
   }
 
-  /** Records an escalation and queues its notification (sent by the outbox loop). */
-  escalate(reason: string): void {
+  /**
+   * Records an escalation and queues its notification (sent by the outbox loop). `why` is the
+   * closed-list reason the escalation metric is labelled with; `reason` is the text people read.
+   */
+  escalate(reason: string, why: EscalationReason): void {
     const { state } = this;
     state.escalations.push({ at: nowIso(), reason });
+    this.metrics.escalated(state, why);
     this.record('escalated', `escalated to ${this.policy.escalationContact}: ${reason}`);
     this.outbox.push({
       kind: 'escalation',
@@ -112,6 +120,10 @@ export class IncidentLifecycle {
 
   patched(patchId: string): boolean {
     return this.effects.patched(patchId);
+  }
+
+  get metrics(): IncidentMetrics {
+    return this.effects.metrics ?? noIncidentMetrics;
   }
 
   /**

@@ -48,6 +48,7 @@ export const acknowledgeRule: MessageRule<AcknowledgeInput> = {
   apply: (ctx, { by }) => {
     ctx.state.acknowledgedBy = by;
     ctx.state.acknowledgedAt = nowIso();
+    ctx.metrics.acknowledged(ctx.state);
     ctx.record('acknowledged', `acknowledged by ${by}`);
     return `acknowledged by ${by}`;
   },
@@ -73,7 +74,8 @@ export const setSeverityRule: MessageRule<SetSeverityInput> = {
     ctx.publishSearchAttributes();
     if (ctx.state.notePath) ctx.markNoteStale();
     if (input.severity === 'SEV-2') ctx.requestSev2Recheck();
-    if (input.severity === 'SEV-1' && from !== 'SEV-1') ctx.escalate('severity reassigned to SEV-1');
+    if (input.severity === 'SEV-1' && from !== 'SEV-1')
+      ctx.escalate('severity reassigned to SEV-1', 'severity-reassigned');
     return `severity is now ${input.severity}`;
   },
 };

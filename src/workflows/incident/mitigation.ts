@@ -46,7 +46,11 @@ export async function mitigate(ctx: IncidentContext): Promise<StageEnd> {
   }
   if (!ctx.workaround) {
     state.awaitingWorkaround = true;
-    escalate(ctx, 'every mitigation option failed or was rejected: waiting for a workaround record');
+    escalate(
+      ctx,
+      'every mitigation option failed or was rejected: waiting for a workaround record',
+      'all-options-failed',
+    );
     const end = await waitWithEscalation(ctx, () => ctx.workaround !== undefined, {
       deadline: 'workaround',
       firstDeadline: () => Date.now(),
@@ -101,6 +105,7 @@ async function proposalPlan(ctx: IncidentContext, step: MitigationStep): Promise
 function mitigated(ctx: IncidentContext, option: string): 'done' {
   const { state } = ctx;
   state.mitigatedAt = nowIso();
+  ctx.metrics.mitigated(state);
   delete state.currentOption;
   delete state.pendingApproval;
   delete state.pendingAction;

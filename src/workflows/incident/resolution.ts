@@ -16,10 +16,11 @@ import { waitUntil } from './waits';
 
 /**
  * The guide's resolution: wait for the root cause (5 whys; the fix reference is optional here and
- * may come with the review, see resolveRule), then verify
- * recovery by probing health at the configured interval for the configured duration (durable
- * timers): an HTTP GET, a PromQL query judged against the SLO, or both. Verified: compute the error budget consumed (the stage loop moves to review). Not
- * verified: escalate and clear the resolution (the stage loop goes back to mitigation).
+ * may come with the review, see resolveRule), then verify recovery by probing at the configured
+ * interval for the configured duration (durable timers): an HTTP GET, a PromQL query judged
+ * against the SLO, or both. Verified: compute the error budget consumed (the stage loop moves to
+ * review). Not verified: escalate and clear the resolution (the stage loop goes back to
+ * mitigation).
  */
 export async function resolve(
   ctx: IncidentContext,
@@ -34,7 +35,7 @@ export async function resolve(
   const verification = await verifyRecovery(ctx);
   state.verification = verification;
   if (verification.verified === false) {
-    escalate(ctx, `recovery check failed: ${verification.detail ?? ''}`);
+    escalate(ctx, `recovery check failed: ${verification.detail ?? ''}`, 'recovery-check-failed');
     record(
       ctx,
       'verification-failed',
@@ -46,6 +47,7 @@ export async function resolve(
     return 'not-verified';
   }
   state.resolvedAt = nowIso();
+  ctx.metrics.resolved(state);
   const start = Math.min(
     Date.parse(state.detectedAt),
     state.alertedAt ? Date.parse(state.alertedAt) : Number.POSITIVE_INFINITY,
@@ -106,12 +108,14 @@ async function prometheusRound(
 async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord> {
   const { state } = ctx;
   const { url, interval, duration, timeout, maxFailureRatio } = ctx.policy.healthCheck;
-  const prometheus =
-    ctx.policy.healthCheck.prometheus && patched(RECOVERY_PROMETHEUS_PATCH)
-      ? ctx.policy.healthCheck.prometheus
+  const configured = ctx.policy.healthCheck.prometheus;
+  // The check with its threshold resolved ('slo' from the SLO), or undefined when not configured.
+  const prom =
+    configured && patched(RECOVERY_PROMETHEUS_PATCH)
+      ? { check: configured, threshold: thresholdOf(configured, ctx.policy.slo.availabilityPercent) }
       : undefined;
   const startedAt = nowIso();
-  if (!url && !prometheus) {
+  if (!url && !prom) {
     record(
       ctx,
       'verification',
@@ -119,11 +123,10 @@ async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord>
     );
     return { startedAt, endedAt: startedAt, probes: 0, failures: 0, verified: 'not-configured' };
   }
-  const threshold = prometheus ? thresholdOf(prometheus, ctx.policy.slo.availabilityPercent) : undefined;
   const total = Math.max(1, Math.floor(duration / interval));
   const what = [
     url ? `GET ${url}` : undefined,
-    prometheus && threshold ? `PromQL ${describeThreshold(threshold)} at ${prometheus.url}` : undefined,
+    prom ? `PromQL ${describeThreshold(prom.threshold)} at ${prom.check.url}` : undefined,
   ]
     .filter(Boolean)
     .join(' and ');
@@ -151,8 +154,8 @@ async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord>
       });
       if (!probe.ok) failed.push(probe.error ?? `HTTP ${probe.status ?? '?'}`);
     }
-    if (prometheus && threshold) {
-      const problem = await prometheusRound(ctx, prometheus, threshold, i, total);
+    if (prom) {
+      const problem = await prometheusRound(ctx, prom.check, prom.threshold, i, total);
       if (problem) failed.push(problem);
     }
     probes++;
@@ -171,16 +174,14 @@ async function verifyRecovery(ctx: IncidentContext): Promise<VerificationRecord>
   record(ctx, 'verification', `recovery ${verified ? 'verified' : 'NOT verified'}: ${detail}`);
   return {
     url,
-    ...(prometheus && threshold
-      ? {
-          prometheus: {
-            url: prometheus.url,
-            query: prometheus.query,
-            bound: threshold.bound,
-            threshold: threshold.value,
-          },
-        }
-      : {}),
+    ...(prom && {
+      prometheus: {
+        url: prom.check.url,
+        query: prom.check.query,
+        bound: prom.threshold.bound,
+        threshold: prom.threshold.value,
+      },
+    }),
     startedAt,
     endedAt: nowIso(),
     probes,

@@ -1,4 +1,5 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { deadlineReason } from '../../contracts/metrics';
 import { escalate, type IncidentContext, showDetails } from './context';
 
 /**
@@ -85,7 +86,7 @@ export async function waitWithEscalation(
     const end = await waitUntil(() => done() || moved(), deadline, wait.summary);
     if (end === 'continue-as-new') return end; // the deadline and its rounds carry over
     if (end === 'done') continue; // done (the loop ends) or the first deadline moved (wait on the new one)
-    escalate(ctx, wait.reason());
+    escalate(ctx, wait.reason(), deadlineReason(wait.deadline));
     rounds[wait.deadline] = round + 1;
     state.deadlines[wait.deadline] = new Date(Date.now() + ctx.policy.escalationInterval).toISOString();
   }

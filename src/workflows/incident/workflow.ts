@@ -57,6 +57,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   installHandlers(ctx);
   publishSearchAttributes(ctx);
   if (!input.carried) {
+    // Counted once per incident: a continued-as-new run carries the state and is not a new one.
+    ctx.metrics.opened(state);
     const ttd = state.alertedAt ? Date.parse(state.detectedAt) - Date.parse(state.alertedAt) : undefined;
     record(
       ctx,

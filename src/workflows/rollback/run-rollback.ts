@@ -2,7 +2,8 @@
  * What every rollback procedure shares: the repository lock around it, the backup of HEAD and the
  * result. The steps themselves run from the procedure's plan (run-plan.ts).
  */
-import { CancellationScope, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, metricMeter, workflowInfo } from '@temporalio/workflow';
+import { instrument } from '../../contracts/metrics';
 import type { RollbackProcedure } from '../../contracts/rollback';
 import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
 import { lock, quickSteps } from './step-proxies';
@@ -64,7 +65,30 @@ export async function runRollback(
   const saga = new RollbackSaga();
   const result: RollbackResult = { ok: false, procedure, steps: saga.steps };
   const repo = { repoPath: input.repoPath };
-  return runLocked(input.incidentId, input.repoPath, result, saga, () => body({ saga, input, result, repo }));
+  const started = Date.now();
+  let outcome = 'error';
+  try {
+    await runLocked(input.incidentId, input.repoPath, result, saga, () =>
+      body({ saga, input, result, repo }),
+    );
+    outcome = result.ok ? 'succeeded' : 'failed';
+    return result;
+  } catch (error) {
+    if (isCancellation(error)) outcome = 'cancelled';
+    throw error;
+  } finally {
+    recordRollback(procedure, outcome, started);
+  }
+}
+
+/**
+ * Rollbacks by procedure and outcome (succeeded, failed: a step failed and was undone, error,
+ * cancelled) with their duration in workflow time, through the replay-safe workflow metricMeter.
+ */
+function recordRollback(procedure: RollbackProcedure, outcome: string, started: number): void {
+  const tags = { procedure, outcome };
+  instrument(metricMeter, 'rollbacks').add(1, tags);
+  instrument(metricMeter, 'rollbackDuration').record(Math.max(0, (Date.now() - started) / 1_000), tags);
 }
 
 /** Saves HEAD to refs/incident-backup/<ID>; the branch it returns is what the undo goes back to. */
