@@ -151,6 +151,19 @@ describe('queryPrometheus', () => {
     await failsWith(queryPrometheus(input()), FAILURE.prometheusBadAnswer, /unexpected result type "string"/);
   });
 
+  it('refuses a malformed URL for good without repeating it', async () => {
+    await failsWith(
+      queryPrometheus(input({ url: 'prometheus:9090 token=abc' })),
+      FAILURE.notConfigured,
+      /^the Prometheus URL is not a valid http\(s\) URL$/,
+    );
+    await failsWith(
+      queryPrometheus(input({ url: 'file:///etc/passwd' })),
+      FAILURE.notConfigured,
+      /not a valid http\(s\) URL/,
+    );
+  });
+
   it('calls a hung or absent server unavailable, within the timeout', async () => {
     handler = () => undefined; // never answers
     const started = Date.now();

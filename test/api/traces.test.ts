@@ -37,14 +37,12 @@ describe('traces from the webhook through the workflow to its activities', () =>
     // loadPolicy runs first in every incident opened from an alert.
     await eventually(() => Promise.resolve(named('RunActivity:').length > 0 ? true : undefined), 30_000);
     // The workflow's own span is exported when its run ends (the sink sends finished spans only);
-    // an incident waits for acknowledgement, so cancel it to end the run.
-    // (Cancelling an incident also fails its next workflow task with an unhandled
-    // CancelledFailure, with or without tracing: incidents are never cancelled in operation. The
-    // span is exported before that; terminate stops the retries.)
+    // an incident waits for acknowledgement, so cancel it to end the run (it ends as Cancelled;
+    // the terminate below only makes sure nothing is left running if it did not).
     const handle = h.temporal.client.workflow.getHandle(workflowId);
     await handle.cancel();
     await eventually(() => Promise.resolve(named('RunWorkflow:').length > 0 ? true : undefined), 30_000);
-    await handle.terminate('trace test done');
+    await handle.terminate('trace test done').catch(() => undefined);
 
     const all = spans();
     const byId = new Map(all.map((span) => [span.spanContext().spanId, span]));

@@ -142,7 +142,7 @@ async function untilReady(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) return 'exited at start';
-    const ok = await fetch(`${candidate.url}/-/ready`).then(
+    const ok = await fetch(`${candidate.url}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then(
       (response) => response.ok,
       () => false,
     );
@@ -187,6 +187,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ query: promql }),
+      signal: AbortSignal.timeout(10_000),
     });
     return parseQueryResponse(await response.json());
   };

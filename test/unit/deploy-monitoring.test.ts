@@ -58,6 +58,16 @@ describe('the engine’s alert rules and dashboard', () => {
     assert.match(stdout, /SUCCESS: 5 rules found/);
   });
 
+  it('prometheus.yml, which loads rules.yml, passes `promtool check config`', async () => {
+    const { stdout } = await run(requireTool('promtool'), [
+      'check',
+      'config',
+      join(PROJECT_ROOT, 'deploy/prometheus/prometheus.yml'),
+    ]);
+    assert.match(stdout, /is valid prometheus config file syntax/);
+    assert.match(stdout, /SUCCESS: 5 rules found/);
+  });
+
   it('each alert fires on what should page and stays quiet otherwise (`promtool test rules`)', async () => {
     const { stdout } = await run(requireTool('promtool'), ['test', 'rules', RULE_TESTS]);
     assert.match(stdout, /SUCCESS/);

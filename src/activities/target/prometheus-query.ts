@@ -79,7 +79,16 @@ export function createPrometheusQueryActivities(deps: ActivityDeps) {
      */
     async queryPrometheus(input: PrometheusQueryInput): Promise<PrometheusQueryResult> {
       const started = performance.now();
-      const endpoint = queryEndpoint(input.url);
+      let endpoint: URL | undefined;
+      try {
+        endpoint = queryEndpoint(input.url);
+      } catch {
+        endpoint = undefined;
+      }
+      // The policy refuses such a URL; an input from elsewhere gets the same answer, final.
+      // The text is not repeated: a malformed URL may be a pasted secret.
+      if (!endpoint || !['http:', 'https:'].includes(endpoint.protocol))
+        throw failure(FAILURE.notConfigured, 'the Prometheus URL is not a valid http(s) URL');
       const cancelled = currentContext()?.cancellationSignal;
       const signal = cancelled
         ? AbortSignal.any([cancelled, AbortSignal.timeout(input.timeoutMs)])

@@ -33,7 +33,11 @@ const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
     startToCloseTimeout: '1 minute',
     retry: {
       maximumAttempts: 3,
-      nonRetryableErrorTypes: [FAILURE.prometheusQueryRejected, FAILURE.prometheusBadAnswer],
+      nonRetryableErrorTypes: [
+        FAILURE.prometheusQueryRejected,
+        FAILURE.prometheusBadAnswer,
+        FAILURE.notConfigured,
+      ],
     },
   },
   // Cancelling a CI run is idempotent on the CI side; a bad run ID or missing config is final.

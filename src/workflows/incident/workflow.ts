@@ -1,8 +1,10 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   workflowInfo,
 } from '@temporalio/workflow';
 import { defaultPolicy, type Policy, policySchema } from '../../contracts/policy';
@@ -80,7 +82,24 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     await condition(allHandlersFinished);
   };
 
-  const end = await runStages(ctx);
+  let end: Awaited<ReturnType<typeof runStages>>;
+  try {
+    end = await runStages(ctx);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // An operator cancelled the incident (Web UI or `temporal workflow cancel`). The two
+    // background loops were cancelled with it; left unawaited, their rejections failed every
+    // following workflow task and the incident never ended. Record why, settle them, and end
+    // the run as Cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      record(ctx, 'cancelled', `workflow cancelled in stage ${state.stage}; nothing more runs`);
+      showDetails(ctx, 'cancelled');
+      ctx.stop();
+      finished = true;
+      await Promise.allSettled([cadence, notifier]);
+    });
+    throw error;
+  }
   await windDown();
   if (end === 'continue-as-new')
     return continueAsNew<typeof incidentWorkflow>({
