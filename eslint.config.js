@@ -14,6 +14,8 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
  */
 export const LAYERS = {
   contracts: [],
+  // The pino logger and its SDK adapter: packages only, so any process layer can use it.
+  logging: [],
   domain: ['contracts'],
   config: ['domain', 'contracts'],
   temporal: ['config', 'domain', 'contracts'],
@@ -22,11 +24,11 @@ export const LAYERS = {
   'use-cases': ['temporal', 'config', 'domain', 'contracts'],
   intake: ['use-cases', 'config', 'domain', 'contracts'],
   doctor: ['activities', 'config', 'domain', 'contracts'],
-  process: ['use-cases', 'config', 'domain', 'contracts'],
-  cli: ['intake', 'doctor', 'use-cases', 'process', 'temporal', 'config', 'domain', 'contracts'],
-  api: ['intake', 'use-cases', 'process', 'temporal', 'config', 'domain', 'contracts'],
-  worker: ['activities', 'process', 'temporal', 'config', 'domain', 'contracts'],
-  'dev-server': ['process', 'temporal', 'config', 'domain', 'contracts'],
+  process: ['use-cases', 'logging', 'config', 'domain', 'contracts'],
+  cli: ['intake', 'doctor', 'use-cases', 'process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
+  api: ['intake', 'use-cases', 'process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
+  worker: ['activities', 'process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
+  'dev-server': ['process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
 };
 const layerZones = Object.entries(LAYERS).flatMap(([layer, allowed]) =>
   Object.keys(LAYERS)
@@ -90,6 +92,14 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],
     },
+  },
+  {
+    // Engine processes log through pino (src/logging/logger.ts): one format, LOG_LEVEL, and the
+    // fields a log search needs. The CLI prints results for people, and runMain's one-line error
+    // is written before any logger exists, so those two keep the console.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/process/run-main.ts'],
+    rules: { 'no-console': 'error' },
   },
   {
     // The contracts are what both sides of the wire share, workflows included: zod, the SDK's

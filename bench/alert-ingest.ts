@@ -59,8 +59,8 @@ const childEnv = {
   API_PORT: String(apiPort),
   API_TOKEN: TOKEN,
 };
-const worker = startChild('src/worker/main.ts', /\[worker\] polling/, childEnv);
-const api = startChild('src/api/main.ts', /\[api\] listening/, childEnv);
+const worker = startChild('src/worker/main.ts', /polling task queue/, childEnv);
+const api = startChild('src/api/main.ts', /listening on http/, childEnv);
 await Promise.all([worker.ready, api.ready]);
 const base = `http://127.0.0.1:${apiPort}`;
 

@@ -6,6 +6,12 @@ import type { Client } from '@temporalio/client';
 import type { EngineConfig } from '../config/engine-config';
 import type { SlackPoster } from './support/slack-chat';
 
+/**
+ * A log line from an activity. `fields` are structured (for example `{ incidentId, step }`); the
+ * worker adds the SDK's workflow/activity attributes (src/worker/activity-log.ts).
+ */
+export type ActivityLog = (line: string, fields?: Record<string, unknown>) => void;
+
 export interface ActivityDeps {
   /** The validated config file (defaults when none). */
   config: EngineConfig;
@@ -18,7 +24,7 @@ export interface ActivityDeps {
   /** Slack-compatible incoming-webhook URL, used when no bot is configured; else the log. */
   slackWebhookUrl?: string;
   /** Where notifications and activity messages go when no webhook is configured. */
-  log: (line: string) => void;
+  log: ActivityLog;
   /** Injectable clock for file timestamps in tests. */
   now: () => Date;
 }

@@ -1,36 +1,54 @@
 /** API entry: HTTP for alert webhooks, approvals and status. */
 import { loadEngineConfig } from '../config/engine-config';
-import { loadEnv } from '../config/env';
+import { loadEnv, type LogLevel } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
 import { installMetricsRuntime } from '../temporal/metrics-runtime';
 import { runMain } from '../process/run-main';
+import { processLogger } from '../process/logger';
+import { runtimeLogging } from '../logging/sdk-logger';
 import { listenAddress } from './listen-address';
 import { buildApi } from './server';
 
+/**
+ * Fastify logs every request at info; an alert storm would drown the engine's own lines. Requests
+ * are logged from LOG_LEVEL=debug; at info only warnings and failed requests (5xx) are.
+ */
+const httpLevel = (level: LogLevel): LogLevel => (level === 'info' ? 'warn' : level);
+
 await runMain(async () => {
   const env = loadEnv();
+  const logger = processLogger(env, 'api');
   // Before the client connects and the routes are built: both pick up tracing from here.
-  const tracing = startTracing('incident-api', { log: (line) => console.log(line) });
+  const tracing = startTracing('incident-api', { log: (line) => logger.info(line) });
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
-  const metrics = installMetricsRuntime(env, 'api');
+  const metrics = installMetricsRuntime(env, 'api', undefined, runtimeLogging(logger));
   const client = await connectClient(env);
-  // Warnings and failed requests (5xx) as JSON lines on stdout; per-request logs would drown them.
-  const app = await buildApi({ client, env, config, logger: { level: 'warn' }, meter: metrics.meter });
+  const app = await buildApi({
+    client,
+    env,
+    config,
+    loggerInstance: logger.child({ component: 'http' }, { level: httpLevel(env.LOG_LEVEL) }),
+    meter: metrics.meter,
+  });
   await app.listen({ host, port: env.API_PORT });
-  console.log(`[api] listening on http://${host}:${env.API_PORT}`);
-  if (note) console.log(`[api] ${note}`);
-  console.log(`[api] ${metrics.note}`);
-  if (!env.GITHUB_WEBHOOK_SECRET)
-    console.log('[api] no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
+  // Tests and bench scripts wait for "listening on http" (test/helpers/engine-processes.ts).
+  logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
+  if (note) logger.info(note);
+  logger.info(metrics.note);
+  if (!env.GITHUB_WEBHOOK_SECRET) logger.info('no GITHUB_WEBHOOK_SECRET set: /webhooks/github answers 503');
   if (!env.SLACK_SIGNING_SECRET)
-    console.log('[api] no SLACK_SIGNING_SECRET set: /webhooks/slack/interactions answers 503');
-  const close = async () => {
-    await app.close();
-    await client.connection.close();
-    await tracing?.shutdown();
-  };
+    logger.info('no SLACK_SIGNING_SECRET set: /webhooks/slack/interactions answers 503');
+  // Once: under `npm start` both the terminal's SIGINT and start.ts's SIGTERM arrive.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await client.connection.close();
+      await tracing?.shutdown();
+      logger.info('stopped');
+    })());
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());
 });

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { type MetricMeter, noopMetricMeter } from '@temporalio/common';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type EngineConfig, parseEngineConfig } from '../config/engine-config';
 import type { Env } from '../config/env';
 import { activeTracing } from '../temporal/tracing';
@@ -26,6 +26,8 @@ export interface ApiOptions {
   /** Largest accepted body in bytes (413 above). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger (src/api/main.ts), instead of `logger` options. */
+  loggerInstance?: FastifyBaseLogger;
   /** Rewrites clicked Slack messages; from SLACK_BOT_TOKEN / SLACK_API_URL when omitted. */
   slack?: SlackUpdater;
   /** One server span per request (http-tracing.ts); defaults to on when this process traces. */
@@ -52,7 +54,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   };
   const requestTimeout = options.env.API_REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // A slow client (slowloris) must not hold a socket for ever: 408 once API_REQUEST_TIMEOUT_MS
     // passes without a whole request. Node checks that only every connectionsCheckingInterval

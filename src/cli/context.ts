@@ -29,6 +29,8 @@ export class CliContext {
   /** Reads the environment and the config file; either failing is a one-line error naming the field. */
   static async create(options: { json?: boolean; config?: string }): Promise<CliContext> {
     const env = loadEnv();
+    // The CLI has no log stream: a renamed variable is a warning line on stderr, as errors are.
+    for (const warning of env.deprecations) process.stderr.write(`warning: ${warning}\n`);
     const config = await loadEngineConfig(options.config ?? env.INCIDENT_CONFIG);
     return new CliContext(env, config, Boolean(options.json), process.stdout);
   }
@@ -40,7 +42,7 @@ export class CliContext {
       .then(({ connectClient }) => connectClient(this.env))
       .catch((error: unknown) => {
         throw new EngineUnavailableError(
-          `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start or set TEMPORAL_ADDRESS`,
+          `cannot reach Temporal at ${temporalAddress(this.env)} (${(error as Error).message.split('\n')[0]}); start it with npm start, or set TEMPORAL_ADDRESS or TEMPORAL_PROFILE`,
           { cause: error },
         );
       });

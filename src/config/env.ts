@@ -1,9 +1,11 @@
+import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 /**
  * Settings read from the environment. Everything a deployment changes (where Temporal is, which
  * ports, secrets) lives here; what the engine does lives in the config file (engine-config.ts).
  */
+const HOST_PORT = /^[^\s:/]+:\d+$/;
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -50,20 +52,59 @@ const apiToken = z
     if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
   });
 
+/** pino's levels, lowest first; `silent` turns logging off. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Names this project used before it adopted the Temporal CLI's (envconfig) names. They still work
+ * for one release: each is copied to its new name (unless that is set too) with a warning.
+ */
+export const RENAMED_VARIABLES = {
+  TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  TEMPORAL_TLS_CA_PATH: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+} as const;
+
+function withCurrentNames(source: Record<string, string | undefined>): {
+  source: Record<string, string | undefined>;
+  deprecations: string[];
+} {
+  const renamed = { ...source };
+  const deprecations: string[] = [];
+  for (const [old, current] of Object.entries(RENAMED_VARIABLES)) {
+    if (renamed[old] === undefined) continue;
+    if (renamed[current] === undefined) {
+      renamed[current] = renamed[old];
+      deprecations.push(`${old} is deprecated and will be removed in the next release: use ${current}`);
+    } else {
+      deprecations.push(`${old} is deprecated and ignored because ${current} is set: unset ${old}`);
+    }
+    delete renamed[old];
+  }
+  return { source: renamed, deprecations };
+}
+
 export const envSchema = z
   .object({
-    TEMPORAL_ADDRESS: z
-      .string()
-      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
-      .optional(),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_ADDRESS: z.string().regex(HOST_PORT, 'must be host:port, for example 127.0.0.1:7233').optional(),
+    /** Undefined until the profile is resolved in {@link loadEnv}, which falls back to `default`. */
+    TEMPORAL_NAMESPACE: z.string().min(1).optional(),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('incident-response'),
+    /** A profile of the `temporal.toml` file, as `temporal --profile`; see temporalProfile below. */
+    TEMPORAL_PROFILE: z.string().min(1).optional(),
+    /** The `temporal.toml` file; the CLI's default is ~/.config/temporalio/temporal.toml. */
+    TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
     TEMPORAL_TLS: flag,
-    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-    TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
     TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
     TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /** Lowest level written by every process's logger (src/logging/logger.ts). */
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    /** `json` or `pretty`; unset: pretty on a terminal, JSON lines otherwise. */
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     TEMPORAL_PORT: port(7233),
     TEMPORAL_UI_PORT: port(8233),
     /** Base URL of the Web UI, for links; defaults to the local dev server's UI. */
@@ -104,11 +145,15 @@ export const envSchema = z
     WORKER_METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
   })
   .superRefine((env, ctx) => {
-    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+    if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
       ctx.addIssue({
         code: 'custom',
-        path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
-        message: 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+        path: [
+          env.TEMPORAL_TLS_CLIENT_CERT_PATH
+            ? 'TEMPORAL_TLS_CLIENT_KEY_PATH'
+            : 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+        ],
+        message: 'mTLS needs both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
       });
     }
     if (Boolean(env.SLACK_BOT_TOKEN) !== Boolean(env.SLACK_CHANNEL)) {
@@ -128,12 +173,32 @@ export const envSchema = z
     }
   });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> & {
+  /**
+   * Where Temporal is, from TEMPORAL_ADDRESS or else the profile; undefined means "the local dev
+   * server on TEMPORAL_PORT" (see {@link temporalAddress}).
+   */
+  TEMPORAL_ADDRESS?: string;
+  /** From TEMPORAL_NAMESPACE, else the profile, else `default`. */
+  TEMPORAL_NAMESPACE: string;
+  /**
+   * The connection profile exactly as the `temporal` CLI resolves it: the `temporal.toml` profile
+   * (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) overlaid with the TEMPORAL_* variables. TLS file
+   * paths are not read here; src/temporal/connection.ts reads them when it connects.
+   */
+  temporalProfile: ClientConfigProfile;
+  /** One sentence per old variable name still in use, for the process to log as a warning. */
+  deprecations: string[];
+};
 
 /** How to fix each variable, appended to a validation error so the message is actionable. */
 const FIXES: Partial<Record<keyof Env, string>> = {
   TEMPORAL_ADDRESS: 'unset it to use the local dev server, or set it to host:port of a reachable server',
   TEMPORAL_API_KEY: 'set it to a Temporal Cloud API key (TLS is then turned on)',
+  TEMPORAL_PROFILE:
+    'name a [profile.NAME] of the temporal.toml file (TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml), or unset it',
+  TEMPORAL_CONFIG_FILE: 'point it at a readable temporal.toml with [profile.NAME] tables, or unset it',
+  LOG_LEVEL: 'use one of trace, debug, info, warn, error, fatal, silent; unset it for info',
   TEMPORAL_PORT: 'use a free TCP port such as 7233',
   TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
   API_PORT: 'use a free TCP port such as 8780',
@@ -157,15 +222,63 @@ export class EnvError extends Error {
 /** Parses the environment once; throws an {@link EnvError} naming each bad variable and its fix. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // An empty variable (FOO= in a compose file or shell) means "not set", not "set to nothing".
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const { source: present, deprecations } = withCurrentNames(
+    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')),
+  );
   const result = envSchema.safeParse(present);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? 'environment') as keyof Env;
-    const fix = FIXES[name];
-    return `${name}: ${issue.message}${fix ? ` (fix: ${fix})` : ''}`;
-  });
-  throw new EnvError(`Invalid environment: ${lines.join('; ')}`);
+  if (!result.success) {
+    throw invalid(
+      result.error.issues.map((issue) => [String(issue.path[0] ?? 'environment'), issue.message]),
+    );
+  }
+  const env = result.data;
+  const temporalProfile = resolveProfile(present, env.TEMPORAL_TLS);
+  const address = temporalProfile.address;
+  if (address !== undefined && !HOST_PORT.test(address)) {
+    throw invalid([['TEMPORAL_ADDRESS', `the profile's address ${address} must be host:port`]]);
+  }
+  return {
+    ...env,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: temporalProfile.namespace ?? 'default',
+    temporalProfile,
+    deprecations,
+  };
+}
+
+const invalid = (issues: [name: string, message: string][]): EnvError =>
+  new EnvError(
+    `Invalid environment: ${issues
+      .map(([name, message]) => {
+        const fix = FIXES[name as keyof Env];
+        return `${name}: ${message}${fix ? ` (fix: ${fix})` : ''}`;
+      })
+      .join('; ')}`,
+  );
+
+/**
+ * The profile through @temporalio/envconfig, the code the `temporal` CLI's rules are ported to, so
+ * `temporal --profile X` and the engine with TEMPORAL_PROFILE=X reach the same server. Only the
+ * TEMPORAL_TLS spelling is normalised first: this project also accepted yes/no, envconfig only
+ * 1/true.
+ */
+function resolveProfile(
+  source: Record<string, string | undefined>,
+  tls: boolean | undefined,
+): ClientConfigProfile {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  if (source.TEMPORAL_TLS !== undefined) overrideEnvVars.TEMPORAL_TLS = String(tls);
+  try {
+    return loadClientConfigProfile({ overrideEnvVars });
+  } catch (error) {
+    // First line only: a TOML parse error goes on to quote the file, which may hold an api_key.
+    const message = (error as Error).message.split('\n')[0]!;
+    const name = /^Profile /.test(message) ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    const file = source.TEMPORAL_CONFIG_FILE ?? 'the default temporal.toml';
+    throw invalid([[name, `${message} (config file: ${file})`]]);
+  }
 }
 
 /**

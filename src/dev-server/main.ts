@@ -4,9 +4,11 @@ import { loadEnv } from '../config/env';
 import { requireBinary } from '../temporal/binaries';
 import { runMain } from '../process/run-main';
 import { startDevServer } from '../temporal/dev-server';
+import { processLogger } from '../process/logger';
 
 await runMain(async () => {
   const env = loadEnv();
+  const logger = processLogger(env, 'server');
   const child = await startDevServer({
     cliPath: requireBinary('cli'),
     dbFile: join(env.INCIDENT_DATA_DIR, 'temporal.db'),
@@ -14,8 +16,8 @@ await runMain(async () => {
     uiPort: env.TEMPORAL_UI_PORT,
     namespace: env.TEMPORAL_NAMESPACE,
   });
-  console.log(
-    `[server] Temporal dev server on 127.0.0.1:${env.TEMPORAL_PORT}, Web UI http://localhost:${env.TEMPORAL_UI_PORT}`,
+  logger.info(
+    `Temporal dev server on 127.0.0.1:${env.TEMPORAL_PORT}, Web UI http://localhost:${env.TEMPORAL_UI_PORT}`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill('SIGTERM'));
   await new Promise<void>((done) => child.on('exit', () => done()));

@@ -1,31 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { type Env, temporalAddress } from '../config/env';
 import { activeTracing } from './tracing';
 
 /**
- * Connection options shared by the client (API, CLI) and the worker. TLS is on when an API key,
- * a client certificate or TEMPORAL_TLS is given, which is what Temporal Cloud needs.
+ * Connection options shared by the client (API, CLI, start.ts) and the worker: the one path every
+ * process connects through. The profile is the `temporal` CLI's (see loadEnv); envconfig turns it
+ * into options, reading the TLS files here, and turns TLS on for an API key, a client certificate,
+ * a CA or TEMPORAL_TLS=true, which is what Temporal Cloud needs. With no address anywhere it is
+ * this project's local dev server on TEMPORAL_PORT.
  */
-async function connectionOptions(env: Env) {
-  const mtls = env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH;
-  const useTls = env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY) || Boolean(mtls);
-  const tls = useTls
-    ? {
-        serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
-        serverRootCACertificate: env.TEMPORAL_TLS_CA_PATH
-          ? await readFile(env.TEMPORAL_TLS_CA_PATH)
-          : undefined,
-        clientCertPair: mtls
-          ? {
-              crt: await readFile(env.TEMPORAL_TLS_CERT_PATH!),
-              key: await readFile(env.TEMPORAL_TLS_KEY_PATH!),
-            }
-          : undefined,
-      }
-    : undefined;
-  return { address: temporalAddress(env), tls, apiKey: env.TEMPORAL_API_KEY };
+export function connectionOptions(env: Env): NativeConnectionOptions & { address: string } {
+  const { connectionOptions: options } = toClientOptions(env.temporalProfile);
+  return { ...options, address: temporalAddress(env) };
 }
 
 /**
@@ -45,7 +33,7 @@ export const RECONNECT_CHANNEL_ARGS = {
  */
 export async function connectClient(env: Env, connectTimeoutMs = 3_000): Promise<Client> {
   const options: ConnectionOptions = {
-    ...(await connectionOptions(env)),
+    ...connectionOptions(env),
     connectTimeout: connectTimeoutMs,
     channelArgs: RECONNECT_CHANNEL_ARGS,
   };
@@ -60,6 +48,5 @@ export async function connectClient(env: Env, connectTimeoutMs = 3_000): Promise
 }
 
 export async function connectWorker(env: Env): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = await connectionOptions(env);
-  return NativeConnection.connect(options);
+  return NativeConnection.connect(connectionOptions(env));
 }

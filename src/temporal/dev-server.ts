@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
 
 export interface DevServerOptions {
@@ -42,13 +42,20 @@ export function devServerArgs(options: DevServerOptions): string[] {
 }
 
 /**
+ * A plain address (a local server, no TLS) or the full options of a profile (TLS, API key), so a
+ * remote server is checked with the credentials the engine will use.
+ */
+export type ServerTarget = string | (ConnectionOptions & { address: string });
+const targetOptions = (target: ServerTarget) => (typeof target === 'string' ? { address: target } : target);
+
+/**
  * True when a Temporal frontend answers its gRPC health check at `address` within `timeoutMs`.
  * Uses the SDK's own connection so TLS-less local servers and the dev server are checked alike.
  */
-export async function isTemporalServing(address: string, timeoutMs = 2_000): Promise<boolean> {
+export async function isTemporalServing(target: ServerTarget, timeoutMs = 2_000): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...targetOptions(target), connectTimeout: timeoutMs });
     const response = await connection.healthService.check({});
     return Number(response.status) === 1; // grpc.health.v1 SERVING
   } catch {
@@ -63,13 +70,14 @@ export async function isTemporalServing(address: string, timeoutMs = 2_000): Pro
  * so `npm start` says which server it reuses instead of silently attaching to whatever answers.
  */
 export async function describeTemporalServer(
-  address: string,
+  target: ServerTarget,
   namespace: string,
   timeoutMs = 2_000,
 ): Promise<string> {
+  const { address } = targetOptions(target);
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...targetOptions(target), connectTimeout: timeoutMs });
     const service = connection.workflowService;
     const info = await connection.withDeadline(Date.now() + timeoutMs, () => service.getSystemInfo({}));
     const found = await connection

@@ -1,5 +1,5 @@
 import { type MetricMeter, noopMetricMeter } from '@temporalio/common';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import { type Env, type MetricsEndpoint, metricsEndpoint } from '../config/env';
 import { histogramBuckets } from '../contracts/metrics';
 
@@ -30,11 +30,22 @@ export function installMetricsRuntime(
   env: Env,
   role: 'worker' | 'api',
   { address, variable, explicit }: MetricsEndpoint = metricsEndpoint(env, role),
+  /** The rest of the Runtime options (the process logger, src/logging/sdk-logger.ts). */
+  base: RuntimeOptions = {},
 ): MetricsRuntime {
-  if (address === 'off') return { meter: noopMetricMeter, note: `metrics off (${variable}=off)` };
+  // Without metrics the Runtime is still installed when there is something to install (the logger).
+  const installBase = () => {
+    if (Object.keys(base).length > 0) Runtime.install(base);
+  };
+  if (address === 'off') {
+    installBase();
+    return { meter: noopMetricMeter, note: `metrics off (${variable}=off)` };
+  }
   try {
     Runtime.install({
+      ...base,
       telemetryOptions: {
+        ...base.telemetryOptions,
         metrics: {
           prometheus: {
             bindAddress: address,
@@ -49,6 +60,7 @@ export function installMetricsRuntime(
     const reason = error instanceof Error ? error.message : String(error);
     if (explicit || !/in use/i.test(reason))
       throw new Error(`${variable}=${address}: ${reason} (fix: choose a free host:port, or set it to off)`);
+    installBase();
     return {
       meter: noopMetricMeter,
       note: `metrics off: the default ${address} is in use (another ${role} on this machine?); set ${variable} to a free host:port`,

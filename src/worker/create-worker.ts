@@ -39,7 +39,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
 export function workerDeps(options: {
   config: EngineConfig;
   client: Client;
-  log: (line: string) => void;
+  log: ActivityDeps['log'];
   slackWebhookUrl?: string;
   slack?: SlackPoster;
 }): ActivityDeps {

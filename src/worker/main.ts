@@ -8,16 +8,21 @@ import { createIncidentWorker, workerDeps } from './create-worker';
 import { startOpenIncidentsGauge } from './open-incidents-gauge';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
+import { processLogger } from '../process/logger';
+import { runtimeLogging } from '../logging/sdk-logger';
+import { activityLog } from './activity-log';
 
 await runMain(async () => {
   const env = loadEnv();
+  const logger = processLogger(env, 'worker');
   // Before any connection: the clients and the worker pick up the tracing plugin from here.
-  const tracing = startTracing('incident-worker', { log: (line) => console.log(line) });
+  const tracing = startTracing('incident-worker', { log: (line) => logger.info(line) });
   const { config, sandbox } = await loadConfigOrSandbox(env.INCIDENT_CONFIG, env.INCIDENT_DATA_DIR);
-  if (sandbox) console.warn(sandboxNotice(sandbox));
-  // Before the first connection: the connection would create a Runtime without the exporter.
-  const metrics = installMetricsRuntime(env, 'worker');
-  console.log(`[worker] ${metrics.note}`);
+  if (sandbox) logger.warn(sandboxNotice(sandbox));
+  // Before the first connection: the connection would create a Runtime without the exporter. One
+  // Runtime carries both the Prometheus exporter and the process logger.
+  const metrics = installMetricsRuntime(env, 'worker', undefined, runtimeLogging(logger));
+  logger.info(metrics.note);
   const connection = await connectWorker(env);
   const client = await connectClient(env);
   const worker = await createIncidentWorker({
@@ -36,18 +41,20 @@ await runMain(async () => {
               apiUrl: env.SLACK_API_URL,
             })
           : undefined,
-      log: (line) => console.log(`[notify] ${line}`),
+      log: activityLog(logger.child({ component: 'notify' })),
     }),
   });
-  console.log(
-    `[worker] polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
+  // Tests and bench scripts wait for "polling task queue" (test/helpers/engine-processes.ts).
+  logger.info(
+    { taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE },
+    `polling task queue ${env.TEMPORAL_TASK_QUEUE} on namespace ${env.TEMPORAL_NAMESPACE}`,
   );
   const stopGauge = metrics.url
     ? startOpenIncidentsGauge({
         client,
         meter: metrics.meter,
         intervalMs: env.WORKER_METRICS_INTERVAL_MS,
-        warn: (line) => console.warn(`[worker] ${line}`),
+        warn: (line) => logger.warn(line),
       })
     : () => Promise.resolve();
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks finish (the SDK installs the
@@ -57,4 +64,5 @@ await runMain(async () => {
   await connection.close();
   await client.connection.close();
   await tracing?.shutdown();
+  logger.info('stopped');
 });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BundleOptions } from '@temporalio/worker';
+import { type BundleOptions, Runtime } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../temporal/binaries';
 
 /**
@@ -30,8 +30,14 @@ const quietLogger = {
   trace: noop,
   debug: noop,
   info: noop,
-  warn: console.warn,
-  error: console.error,
+  // Looked up only when there is something to write: the Runtime logger is the process's pino
+  // logger once installMetricsRuntime has run (at build time, the SDK's default one).
+  warn: (message: string, meta?: Record<string, unknown>) => {
+    Runtime.instance().logger.warn(message, meta);
+  },
+  error: (message: string, meta?: Record<string, unknown>) => {
+    Runtime.instance().logger.error(message, meta);
+  },
   log: noop,
 };
 

@@ -101,7 +101,7 @@ describe('API abuse against the API process', () => {
       () => `the API to listen; output so far:\n${spawned.output()}`,
       () => {
         if (spawned.child.exitCode !== null) throw new Error(`API exited:\n${spawned.output()}`);
-        return Promise.resolve(/\[api\] listening/.test(spawned.output()));
+        return Promise.resolve(/listening on http/.test(spawned.output()));
       },
       60_000,
     );

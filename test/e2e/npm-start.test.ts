@@ -136,12 +136,20 @@ describe('npm start', () => {
       if (groupAlive(engine.child.pid!)) process.kill(-engine.child.pid!, 'SIGKILL');
       await Promise.resolve();
     });
+    // Piped, start.ts writes JSON lines: the message is the `msg` of its line named "start".
+    const reuseLine = () =>
+      engine
+        .output()
+        .split('\n')
+        .filter((text) => text.startsWith('{') && text.endsWith('}')) // whole lines only
+        .map((text) => JSON.parse(text) as { name?: string; msg?: string })
+        .find((entry) => entry.name === 'start' && entry.msg?.startsWith('reusing'))?.msg;
     await waitFor(
       () => `the reuse line; output so far:\n${engine.output()}`,
-      () => Promise.resolve(/\[start\] reusing/.test(engine.output())),
+      () => Promise.resolve(reuseLine() !== undefined),
       60_000,
     );
-    const line = /\[start\] reusing.*/.exec(engine.output())![0];
+    const line = reuseLine()!;
     assert.match(line, new RegExp(`127\\.0\\.0\\.1:${temporalPort}`));
     assert.match(line, /Temporal \d+\.\d+\.\d+/, line);
     assert.match(line, /namespace "default" found/, line);

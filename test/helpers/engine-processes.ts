@@ -128,14 +128,14 @@ export async function startEngine(
       },
     );
   };
-  const startWorker = async () => (worker = await node('src/worker/main.ts', /\[worker\] polling/));
+  const startWorker = async () => (worker = await node('src/worker/main.ts', /polling task queue/));
   const killWorker = async () => {
     const child = worker?.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await worker!.exited;
   };
-  const startApi = async () => (api = await node('src/api/main.ts', /\[api\] listening/));
+  const startApi = async () => (api = await node('src/api/main.ts', /listening on http/));
   const cli = async (...args: string[]): Promise<CliResult> => {
     try {
       const { stdout, stderr } = await run(

@@ -7,6 +7,8 @@ import { IncidentLifecycle } from '../../src/workflows/incident/lifecycle';
 export interface RecordedEffects {
   searchAttributeUpserts: Stage[];
   patchesAsked: string[];
+  /** What went to the workflow `log`: one entry per timeline entry. */
+  logged: { message: string; fields: Record<string, unknown> }[];
 }
 
 /** A lifecycle with plain-object effects, for unit tests of the state class and message rules. */
@@ -14,7 +16,7 @@ export function testLifecycle(
   overrides: Partial<IncidentStatus> = {},
   options: { policy?: Policy; patched?: boolean } = {},
 ): { ctx: IncidentLifecycle; effects: RecordedEffects } {
-  const effects: RecordedEffects = { searchAttributeUpserts: [], patchesAsked: [] };
+  const effects: RecordedEffects = { searchAttributeUpserts: [], patchesAsked: [], logged: [] };
   const state: IncidentStatus = {
     incidentId: 'INCIDENT-20261130-010000-abc123',
     workflowId: 'incident-test',
@@ -50,6 +52,7 @@ export function testLifecycle(
         effects.patchesAsked.push(id);
         return options.patched ?? true;
       },
+      log: (message, fields) => effects.logged.push({ message, fields }),
     },
   );
   return { ctx, effects };

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { EnvError, loadEnv, temporalAddress, workflowUrl } from '../../src/config/env';
+import { EnvError, loadEnv, RENAMED_VARIABLES, temporalAddress, workflowUrl } from '../../src/config/env';
 
 describe('environment settings', () => {
   it('defaults to the local dev server, namespace default and the guide task queue', () => {
@@ -82,10 +85,14 @@ describe('environment settings', () => {
     );
   });
 
-  it('refuses half an mTLS pair', () => {
+  it('refuses half an mTLS pair, under the new names and the old', () => {
+    assert.throws(
+      () => loadEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/x.pem' }),
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both/,
+    );
     assert.throws(
       () => loadEnv({ TEMPORAL_TLS_CERT_PATH: '/x.pem' }),
-      /TEMPORAL_TLS_KEY_PATH: mTLS needs both/,
+      /TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both/,
     );
   });
 
@@ -103,5 +110,119 @@ describe('environment settings', () => {
       TEMPORAL_NAMESPACE: 'ns.acct',
     });
     assert.equal(env.TEMPORAL_API_KEY, 'key');
+  });
+
+  it('takes LOG_LEVEL (info by default) and refuses an unknown level with the list', () => {
+    assert.equal(loadEnv({}).LOG_LEVEL, 'info');
+    assert.equal(loadEnv({ LOG_LEVEL: 'debug' }).LOG_LEVEL, 'debug');
+    assert.throws(() => loadEnv({ LOG_LEVEL: 'verbose' }), /LOG_LEVEL: .*fix: use one of trace, debug, info/);
+    assert.throws(() => loadEnv({ LOG_FORMAT: 'xml' }), /LOG_FORMAT: /);
+  });
+});
+
+describe('Temporal connection variables (envconfig, as the temporal CLI)', () => {
+  const tls = (env: ReturnType<typeof loadEnv>) => env.temporalProfile.tls;
+
+  it('still accepts the old TLS names for one release, mapped to the new ones with a warning naming each', () => {
+    const env = loadEnv({
+      TEMPORAL_TLS_CERT_PATH: '/certs/client.pem',
+      TEMPORAL_TLS_KEY_PATH: '/certs/client.key',
+      TEMPORAL_TLS_CA_PATH: '/certs/ca.pem',
+    });
+    assert.deepEqual(tls(env)?.clientCert, { path: '/certs/client.pem' });
+    assert.deepEqual(tls(env)?.clientKey, { path: '/certs/client.key' });
+    assert.deepEqual(tls(env)?.serverCACert, { path: '/certs/ca.pem' });
+    assert.equal(env.deprecations.length, 3);
+    for (const [old, current] of Object.entries(RENAMED_VARIABLES)) {
+      assert.ok(
+        env.deprecations.some((line) => line.includes(old) && line.includes(`use ${current}`)),
+        `${old} -> ${current} in ${env.deprecations.join(' | ')}`,
+      );
+    }
+  });
+
+  it('prefers the new name when both are set, and says the old one is ignored', () => {
+    const env = loadEnv({
+      TEMPORAL_TLS_CA_PATH: '/old/ca.pem',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/new/ca.pem',
+    });
+    assert.deepEqual(tls(env)?.serverCACert, { path: '/new/ca.pem' });
+    assert.match(env.deprecations.join('\n'), /TEMPORAL_TLS_CA_PATH is deprecated and ignored/);
+  });
+
+  it('warns about nothing and turns TLS off when only the new names or nothing are set', () => {
+    assert.deepEqual(loadEnv({}).deprecations, []);
+    assert.equal(tls(loadEnv({})), undefined);
+    const env = loadEnv({
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '/c.key',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    });
+    assert.deepEqual(env.deprecations, []);
+    assert.equal(tls(env)?.serverName, 'temporal.internal');
+  });
+
+  it('keeps the yes/no spelling of TEMPORAL_TLS that this project accepted', () => {
+    assert.equal(tls(loadEnv({ TEMPORAL_TLS: 'yes' }))?.disabled, false);
+    assert.equal(tls(loadEnv({ TEMPORAL_TLS: 'no' }))?.disabled, true);
+  });
+
+  it('reads address, namespace and API key from a TEMPORAL_PROFILE of the TEMPORAL_CONFIG_FILE, variables winning', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envconfig-'));
+    try {
+      const file = join(dir, 'temporal.toml');
+      await writeFile(
+        file,
+        [
+          '[profile.default]',
+          'address = "127.0.0.1:1111"',
+          '[profile.prod]',
+          'address = "prod.example:7233"',
+          'namespace = "prod-ns"',
+          'api_key = "k-123"',
+        ].join('\n'),
+      );
+      const byDefault = loadEnv({ TEMPORAL_CONFIG_FILE: file });
+      assert.equal(temporalAddress(byDefault), '127.0.0.1:1111');
+      assert.equal(byDefault.TEMPORAL_NAMESPACE, 'default');
+      const prod = loadEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
+      assert.equal(prod.TEMPORAL_ADDRESS, 'prod.example:7233');
+      assert.equal(prod.TEMPORAL_NAMESPACE, 'prod-ns');
+      assert.equal(prod.temporalProfile.apiKey, 'k-123');
+      const overridden = loadEnv({
+        TEMPORAL_CONFIG_FILE: file,
+        TEMPORAL_PROFILE: 'prod',
+        TEMPORAL_NAMESPACE: 'other',
+      });
+      assert.equal(overridden.TEMPORAL_NAMESPACE, 'other');
+      assert.equal(overridden.TEMPORAL_ADDRESS, 'prod.example:7233');
+      assert.throws(
+        () => loadEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'nope' }),
+        (error: unknown) =>
+          error instanceof EnvError &&
+          /TEMPORAL_PROFILE: Profile 'nope' not found/.test(error.message) &&
+          error.message.includes(file) &&
+          !error.message.includes('k-123'),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the config file when it is not valid TOML, without quoting it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'envconfig-'));
+    try {
+      const file = join(dir, 'temporal.toml');
+      await writeFile(file, '[profile.default]\napi_key = "secret-k\n');
+      assert.throws(
+        () => loadEnv({ TEMPORAL_CONFIG_FILE: file }),
+        (error: unknown) =>
+          error instanceof EnvError &&
+          /TEMPORAL_CONFIG_FILE: /.test(error.message) &&
+          !error.message.includes('secret-k'),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

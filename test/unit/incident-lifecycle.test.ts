@@ -23,6 +23,18 @@ describe('incident lifecycle state', () => {
     );
   });
 
+  it('logs each timeline entry with the incident ID and the stage as step', () => {
+    const { ctx, effects } = testLifecycle();
+    ctx.moveTo('triage');
+    ctx.escalate('no ack', 'ack-deadline');
+    assert.deepEqual(effects.logged[0], {
+      message: 'detection → triage',
+      fields: { incidentId: ctx.state.incidentId, step: 'triage', kind: 'stage' },
+    });
+    assert.equal(effects.logged.length, ctx.state.timeline.length);
+    assert.ok(effects.logged.every((entry) => entry.fields.incidentId === ctx.state.incidentId));
+  });
+
   it('goes back from resolution to mitigation when the recovery check fails', () => {
     const { ctx } = testLifecycle({ stage: 'resolution' });
     assert.equal(ctx.moveTo('mitigation'), true);

@@ -88,4 +88,21 @@ describe('layering lint', () => {
     );
     assert.ok(ids.includes('import-x/no-cycle'), ids.join(', '));
   });
+
+  it('refuses console output in engine code (it logs through pino) but allows it in the CLI, which prints for people', async () => {
+    const text = `export const hello = (): void => console.log('hello');\n`;
+    assert.deepEqual(await ruleIds(`src/worker/${probe}.ts`, text), ['no-console']);
+    assert.deepEqual(await ruleIds(`src/activities/${probe}.ts`, text), ['no-console']);
+    assert.deepEqual(await ruleIds(`src/cli/${probe}.ts`, text), []);
+  });
+
+  it('keeps the logger a leaf that the process layers import', async () => {
+    const up = await ruleIds(`src/logging/${probe}.ts`, `export * from '../config/env';\n`);
+    assert.ok(up.includes('import-x/no-restricted-paths'), up.join(', '));
+    const down = await ruleIds(
+      `src/worker/${probe}-logger.ts`,
+      `export { createLogger } from '../logging/logger';\n`,
+    );
+    assert.deepEqual(down, []);
+  });
 });

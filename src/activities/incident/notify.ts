@@ -51,7 +51,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
         return 'slack';
       }
       if (!deps.slackWebhookUrl) {
-        deps.log(line);
+        deps.log(line, { incidentId: input.incidentId, step: 'notify', kind: input.kind });
         return 'log';
       }
       const response = await fetch(deps.slackWebhookUrl, {

@@ -35,6 +35,7 @@ export function createRelatedIncidentActivities(deps: ActivityDeps) {
       if (!deps.client) {
         deps.log(
           `[related] ${input.incidentId}: no Temporal client configured; related incidents not searched`,
+          { incidentId: input.incidentId, step: 'related-incidents' },
         );
         return [];
       }

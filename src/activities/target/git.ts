@@ -110,6 +110,7 @@ export function createGitActivities(deps: ActivityDeps) {
       if (pruned.length > 0)
         deps.log(
           `[git] ${repo}: pruned ${pruned.length} backup ref(s) older than ${deps.config.target.backupRefMaxAgeDays} days: ${pruned.join(', ')}`,
+          { incidentId: input.incidentId, step: 'save-backup-ref' },
         );
       return backup;
     },

@@ -37,7 +37,10 @@ export function createHealthProbeActivities(deps: ActivityDeps) {
         };
       } catch (error) {
         const message = (error as Error).message;
-        deps.log(`[health] ${input.incidentId}: GET ${input.url} failed: ${message}`);
+        deps.log(`[health] ${input.incidentId}: GET ${input.url} failed: ${message}`, {
+          incidentId: input.incidentId,
+          step: 'health-check',
+        });
         return { ok: false, latencyMs: Math.round(performance.now() - started), error: message };
       }
     },

@@ -53,7 +53,9 @@ async function isStale(deps: ActivityDeps, lock: LockRecord): Promise<boolean> {
       return description.runId !== lock.runId || description.status.name !== 'RUNNING';
     } catch (error) {
       if ((error as Error).name === 'WorkflowNotFoundError') return true;
-      deps.log(`repo lock: cannot ask Temporal about ${lock.workflowId}: ${(error as Error).message}`);
+      deps.log(`repo lock: cannot ask Temporal about ${lock.workflowId}: ${(error as Error).message}`, {
+        step: 'repo-lock',
+      });
     }
   }
   return Date.now() - Date.parse(lock.acquiredAt) > deps.config.target.lockStaleAfterMs;
@@ -96,6 +98,7 @@ export function createRepoLockActivities(deps: ActivityDeps) {
         tookOverFrom = { workflowId: held.workflowId, runId: held.runId, incidentId: held.incidentId };
         deps.log(
           `repo lock of ${held.workflowId} on ${repo} is stale; taking it over for ${input.owner.workflowId}`,
+          { incidentId: input.owner.incidentId, step: 'repo-lock' },
         );
         await rm(lockPath, { force: true });
       }

@@ -1,4 +1,4 @@
-import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Stage } from '../../contracts/incident';
 import { currentDetails } from '../../domain/current-details';
 import type { IncidentStatus } from '../../contracts/messages';
@@ -23,11 +23,15 @@ function upsertIncidentAttributes(state: IncidentStatus): void {
   ]);
 }
 
-/** The sandbox's side of the lifecycle: real search attributes, patch markers and metrics. */
+/**
+ * The sandbox's side of the lifecycle: real search attributes, patch markers, metrics and the
+ * workflow `log`, which the SDK's logger sink hands to the worker's Runtime logger (not on replay).
+ */
 export const workflowEffects: LifecycleEffects = {
   publishSearchAttributes: upsertIncidentAttributes,
   patched,
   metrics: workflowIncidentMetrics,
+  log: (message, fields) => log.info(message, fields),
 };
 
 export function createContext(...args: ConstructorParameters<typeof IncidentLifecycle>): IncidentContext {

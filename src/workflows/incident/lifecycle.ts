@@ -48,6 +48,8 @@ export interface LifecycleEffects {
   patched(patchId: string): boolean;
   /** The workflow's metrics; none in plain unit tests. */
   metrics?: IncidentMetrics;
+  /** A log line per timeline entry (the workflow `log`); unit tests may leave it out. */
+  log?(message: string, fields: Record<string, unknown>): void;
 }
 
 export const nowIso = (): string => new Date().toISOString();
@@ -95,6 +97,9 @@ export class IncidentLifecycle {
 
   record(kind: string, message: string): void {
     this.state.timeline.push({ at: nowIso(), stage: this.state.stage, kind, message });
+    // The timeline as log lines too, so a log search by incident ID finds what the report shows;
+    // the SDK adds workflowId, runId and workflowType. `step` is the guide's stage.
+    this.effects.log?.(message, { incidentId: this.state.incidentId, step: this.state.stage, kind });
   }
 
   /**
