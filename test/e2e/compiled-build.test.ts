@@ -80,7 +80,7 @@ describe('compiled build', () => {
     });
     await waitFor(
       () => `the compiled worker to poll; output so far:\n${worker.output()}`,
-      () => Promise.resolve(worker.output().includes('[worker] polling task queue')),
+      () => Promise.resolve(worker.output().includes('polling task queue')),
       120_000,
     );
     const cli = async (...args: string[]) => {
