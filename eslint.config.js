@@ -27,6 +27,8 @@ export const LAYERS = {
   api: ['intake', 'use-cases', 'process', 'temporal', 'config', 'domain', 'contracts'],
   worker: ['activities', 'process', 'temporal', 'config', 'domain', 'contracts'],
   'dev-server': ['process', 'temporal', 'config', 'domain', 'contracts'],
+  // `npm run cluster`: supervises native processes; no engine logic of its own.
+  cluster: ['process', 'temporal', 'config', 'domain', 'contracts'],
 };
 const layerZones = Object.entries(LAYERS).flatMap(([layer, allowed]) =>
   Object.keys(LAYERS)

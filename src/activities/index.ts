@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createDiagnosticActivities } from './target/diagnostics';
 import { createDrillActivities } from './target/drill';
 import { createHealthProbeActivities } from './target/health-probe';
+import { createPrometheusQueryActivities } from './target/prometheus-query';
 import { createPolicyActivities } from './incident/load-policy';
 import { createProcedureActivities } from './incident/procedures';
 import { createNotifyActivities } from './incident/notify';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createProcedureActivities(deps),
     ...createHealthProbeActivities(deps),
+    ...createPrometheusQueryActivities(deps),
     ...createOpenIncidentActivities(deps),
     ...createRelatedIncidentActivities(deps),
     ...createDrillActivities(deps),

@@ -139,6 +139,8 @@ export interface ResolutionRecord {
 
 export interface VerificationRecord {
   url?: string;
+  /** The Prometheus judgement, when policy.healthCheck.prometheus is set. */
+  prometheus?: { url: string; query: string; bound: 'max' | 'min'; threshold: number };
   startedAt: string;
   endedAt?: string;
   probes: number;

@@ -65,6 +65,63 @@ const optionOrAny = z.union([option, z.literal('*')]);
 const approverList = z.array(z.string().min(1)).min(1);
 const approverRow = z.partialRecord(optionOrAny, approverList);
 
+/**
+ * A PromQL threshold: a ratio between 0 and 1, or `'slo'` for the one the SLO implies
+ * (`max: 'slo'` = 1 - availabilityPercent / 100 for an error ratio, `min: 'slo'` =
+ * availabilityPercent / 100 for an availability). One unit everywhere, so a threshold can be
+ * compared with the SLO (policySchema's cross-check below).
+ */
+const promThreshold = z.union([
+  z
+    .number()
+    .min(0, 'must be a ratio between 0 and 1 (write the query as a ratio, not a percentage)')
+    .max(1, 'must be a ratio between 0 and 1 (write the query as a ratio, not a percentage)'),
+  z.literal('slo'),
+]);
+
+/**
+ * The recovery check's Prometheus judgement (issue 13 item 4, the guide's "monitor SLO
+ * recovery"): every interval, one instant query against the Prometheus HTTP API, whose single
+ * value must stay at or below `max` (an error ratio) or at or above `min` (an availability).
+ */
+const prometheusCheck = z
+  .object({
+    /** Base URL of the Prometheus server (its API is `<url>/api/v1/query`). */
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://prometheus:9090' })
+      // The URL appears in activity summaries, the Web UI and logs: no secrets in it.
+      .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), {
+        message: 'must not carry credentials (user:password@): the URL is shown in the Web UI and logs',
+      }),
+    /** Instant PromQL query returning exactly one value, e.g. an error ratio over the last minutes. */
+    query: z.string().trim().min(1, 'must be a PromQL query').max(4000),
+    /** The value must stay at or below this (an error ratio). Exactly one of max and min. */
+    max: promThreshold.optional(),
+    /** The value must stay at or above this (an availability). Exactly one of max and min. */
+    min: promThreshold.optional(),
+    /** Bound on one query, below the check interval. */
+    timeout: positiveDuration('10 seconds'),
+  })
+  .strict()
+  .superRefine((check, ctx) => {
+    if ((check.max === undefined) === (check.min === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [check.max === undefined ? 'max' : 'min'],
+        message:
+          'give exactly one of max (the value must stay at or below it, e.g. an error ratio) and min (at or above, e.g. an availability)',
+      });
+  });
+
+/**
+ * The ratio an SLO of `availabilityPercent` implies for a `max` (error ratio) or `min`
+ * (availability) bound, rounded so that 99.5 gives 0.005 and not 0.0050000000000000044.
+ */
+export const sloThreshold = (bound: 'max' | 'min', availabilityPercent: number): number => {
+  const availability = availabilityPercent / 100;
+  return Number((bound === 'max' ? 1 - availability : availability).toPrecision(12));
+};
+
 const GUIDE_OWNER = '@jscraik';
 export const policySchema = z
   .object({
@@ -128,8 +185,18 @@ export const policySchema = z
         timeout: positiveDuration('10 seconds'),
         /** Share of probes that may fail while still calling the recovery verified (the last must pass). */
         maxFailureRatio: z.number().min(0).max(1).default(0),
+        /** A PromQL query judged against the SLO at every probe (alone or beside `url`). */
+        prometheus: prometheusCheck.optional(),
       })
       .strict()
+      .superRefine((check, ctx) => {
+        if (check.prometheus && check.prometheus.timeout >= check.interval)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['prometheus', 'timeout'],
+            message: 'must be shorter than healthCheck.interval (one query per interval)',
+          });
+      })
       .prefault({}),
     statusUpdates: z
       .object({
@@ -150,9 +217,31 @@ export const policySchema = z
     /** Window for the "is it getting worse" alert comparison. */
     trendWindow: positiveDuration('15 minutes'),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    // Across sections: a recovery threshold looser than the SLO would call an incident recovered
+    // while the error budget still burns.
+    const check = policy.healthCheck.prometheus;
+    if (!check) return;
+    const percent = policy.slo.availabilityPercent;
+    // Out-of-range thresholds already have their own issue; compare only real ratios.
+    const { max, min } = check;
+    if (typeof max === 'number' && max <= 1 && max > sloThreshold('max', percent))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthCheck', 'prometheus', 'max'],
+        message: `allows more errors than the SLO (slo.availabilityPercent ${percent} allows an error ratio of ${sloThreshold('max', percent)}); use 'slo' or a value at most that`,
+      });
+    if (typeof min === 'number' && min >= 0 && min < sloThreshold('min', percent))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthCheck', 'prometheus', 'min'],
+        message: `is below the SLO (slo.availabilityPercent ${percent} means an availability of ${sloThreshold('min', percent)}); use 'slo' or a value at least that`,
+      });
+  });
 
 export type Policy = z.infer<typeof policySchema>;
+export type PrometheusCheck = NonNullable<Policy['healthCheck']['prometheus']>;
 export type PolicyDraft = z.input<typeof policySchema>;
 
 /** The guide's defaults, parsed. */

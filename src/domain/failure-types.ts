@@ -39,6 +39,12 @@ export const FAILURE = {
   invalidIncidentInput: 'InvalidIncidentInput',
   /** The policy recorded for the incident does not fit its schema. */
   invalidPolicy: 'InvalidPolicy',
+  /** Prometheus did not answer (connection refused, timeout, HTTP 5xx/429): it may answer next time. */
+  prometheusUnavailable: 'PrometheusUnavailable',
+  /** Prometheus refused the query (bad PromQL, execution error, wrong path or auth: HTTP 4xx). */
+  prometheusQueryRejected: 'PrometheusQueryRejected',
+  /** The answer is not a Prometheus instant-query result (not JSON, not success, a range vector). */
+  prometheusBadAnswer: 'PrometheusBadAnswer',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 
@@ -65,6 +71,10 @@ export const FAILURE_RETRY: Record<FailureType, RetryIntent> = {
   NotificationRejected: 'final',
   InvalidIncidentInput: 'final',
   InvalidPolicy: 'final',
+  PrometheusUnavailable: 'retry',
+  // The same query against the same server gets the same refusal: a config fix, not a retry.
+  PrometheusQueryRejected: 'final',
+  PrometheusBadAnswer: 'final',
 };
 
 /** Failures that no retry can fix; every rollback step's retry policy lists them. */

@@ -32,9 +32,27 @@ export interface PlanPolicy {
   approvers: Record<Severity, Partial<Record<string, string[]>>>;
   autoApprove: Partial<Record<Severity, string[]>>;
   rollbackTimeout: number;
-  healthCheck: { url?: string; interval: number; duration: number };
+  healthCheck: {
+    url?: string;
+    interval: number;
+    duration: number;
+    prometheus?: { url: string; max?: number | 'slo'; min?: number | 'slo' };
+  };
   statusUpdates: { interval: number; severities: Severity[] };
   review: { deadline: number };
+}
+
+/** What the recovery check will do: an HTTP probe, a PromQL judgement, both, or nothing. */
+function recoveryCheckText(check: PlanPolicy['healthCheck']): string {
+  const prom = check.prometheus;
+  const parts = [
+    check.url ? `a probe of ${check.url}` : undefined,
+    prom
+      ? `a PromQL check at ${prom.url} (value ${prom.max !== undefined ? `≤ ${prom.max}` : `≥ ${prom.min}`})`
+      : undefined,
+  ].filter(Boolean);
+  if (parts.length === 0) return 'not verified: no policy.healthCheck.url';
+  return `${parts.join(' and ')} every ${formatDuration(check.interval)} for ${formatDuration(check.duration)} after the fix`;
 }
 
 export interface PlanIncident {
@@ -140,9 +158,7 @@ export function planIncident(
     { name: 'each rollback', after: `fails after ${formatDuration(policy.rollbackTimeout)}` },
     {
       name: 'recovery verification',
-      after: policy.healthCheck.url
-        ? `a probe of ${policy.healthCheck.url} every ${formatDuration(policy.healthCheck.interval)} for ${formatDuration(policy.healthCheck.duration)} after the fix`
-        : 'not verified: no policy.healthCheck.url',
+      after: recoveryCheckText(policy.healthCheck),
     },
     { name: 'post-incident review', after: `${formatDuration(policy.review.deadline)} after resolution` },
   ];

@@ -38,7 +38,8 @@ export interface LocatedBinary {
   route: string;
 }
 
-function isExecutable(path: string): boolean {
+/** True when `path` is a file this process may execute (shared with scripts/debian-tools.ts). */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -47,7 +48,8 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+/** The first executable called `name` in `env.PATH`, the way a shell would find it. */
+export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);

@@ -16,8 +16,11 @@ export const EXAMPLE_SOURCE = EXAMPLES['mcp-widgets-service'];
  * - `widget-build`: a widget grows past the bundle budget, so `pnpm build:widgets` fails.
  * - `ui-change`: the UI accent colour changes, so the visual test shows diffs.
  * - `test-hang`: a test that never ends and leaves a grandchild process running.
+ * - `tool-error`: the server starts and /health says ok, but every `render_widget` call answers
+ *   500 (it reads an argument clients do not send): only the error ratio in /metrics shows it.
  */
-export type BreakKind = 'mcp-start' | 'mcp-contract' | 'widget-build' | 'ui-change' | 'test-hang';
+export type BreakKind =
+  'mcp-start' | 'mcp-contract' | 'widget-build' | 'ui-change' | 'test-hang' | 'tool-error';
 
 export interface ExampleRepo {
   path: string;
@@ -69,6 +72,18 @@ const BREAKS: Record<BreakKind, { message: string; apply: (repo: string) => Prom
     message: 'New accent colour',
     apply: (repo) =>
       edit(repo, 'packages/ui/src/theme.mjs', (t) => t.replace("accent: '#0b5fff'", "accent: '#d1242f'")),
+  },
+  'tool-error': {
+    message: 'Render widgets in the caller theme',
+    apply: (repo) =>
+      edit(repo, 'platforms/mcp/tools.mjs', (t) =>
+        t
+          .replace('render_widget: ({ name }) => {', 'render_widget: ({ name, theme }) => {')
+          .replace(
+            'return { html: renderWidget(name) };',
+            'return { html: renderWidget(name, theme.name) };',
+          ),
+      ),
   },
   'test-hang': {
     message: 'Add a test that waits for the server',

@@ -28,6 +28,14 @@ const OPTIONS: Partial<Record<keyof Activities, ActivityOptions>> = {
   },
   // A failed probe is a result; only a crashed worker makes the call itself fail.
   probeHealth: { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } },
+  // Prometheus down or slow: two quick retries within the round; a refused query is final.
+  queryPrometheus: {
+    startToCloseTimeout: '1 minute',
+    retry: {
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [FAILURE.prometheusQueryRejected, FAILURE.prometheusBadAnswer],
+    },
+  },
   // Cancelling a CI run is idempotent on the CI side; a bad run ID or missing config is final.
   cancelCiJob: {
     startToCloseTimeout: '10 minutes',

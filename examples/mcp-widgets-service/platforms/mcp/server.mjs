@@ -1,6 +1,7 @@
-// MCP-style tool server: GET /health, GET /tools, POST /tools/call {name, arguments}.
+// MCP-style tool server: GET /health, GET /tools, POST /tools/call {name, arguments}, GET /metrics.
 import { createServer } from 'node:http';
 import { contract, missingTools } from './contract.mjs';
+import { RequestCounter } from './metrics.mjs';
 import { tools } from './tools.mjs';
 
 const missing = missingTools(tools);
@@ -10,31 +11,46 @@ if (missing.length > 0) {
 }
 
 const port = Number(process.env.MCP_PORT ?? 8787);
-const send = (res, status, body) => {
+const requests = new RequestCounter(['/health', '/tools', '/tools/call', '/metrics']);
+const send = (req, res, status, body) => {
+  requests.count(req.url, status);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
 
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/metrics') {
+    requests.count(req.url, 200);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    return res.end(requests.exposition());
+  }
   if (req.method === 'GET' && req.url === '/health')
-    return send(res, 200, { status: 'ok', version: contract.version });
-  if (req.method === 'GET' && req.url === '/tools') return send(res, 200, contract);
+    return send(req, res, 200, { status: 'ok', version: contract.version });
+  if (req.method === 'GET' && req.url === '/tools') return send(req, res, 200, contract);
   if (req.method === 'POST' && req.url === '/tools/call') {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
+      let call;
       try {
-        const { name, arguments: args } = JSON.parse(body || '{}');
-        const tool = tools[name];
-        if (!tool) return send(res, 404, { error: `tool unavailable: ${name}` });
-        return send(res, 200, { result: tool(args ?? {}) });
+        call = JSON.parse(body || '{}');
       } catch (error) {
-        return send(res, 400, { error: String(error.message ?? error) });
+        return send(req, res, 400, { error: String(error.message ?? error) });
+      }
+      const { name, arguments: args } = call ?? {};
+      const tool = tools[name];
+      if (!tool) return send(req, res, 404, { error: `tool unavailable: ${name}` });
+      try {
+        return send(req, res, 200, { result: tool(args ?? {}) });
+      } catch (error) {
+        // Bad arguments are the caller's fault (400); any other throw is the server's (500), which
+        // is what the error-ratio SLO counts.
+        return send(req, res, error.badArguments ? 400 : 500, { error: String(error.message ?? error) });
       }
     });
     return undefined;
   }
-  return send(res, 404, { error: 'not found' });
+  return send(req, res, 404, { error: 'not found' });
 });
 
 server.listen(port, '127.0.0.1', () => console.log(`mcp-server listening on ${server.address().port}`));
