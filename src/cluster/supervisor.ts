@@ -115,6 +115,42 @@ export class Supervisor {
     }
   }
 
+  /** Process group of a running child (its PID: each child leads its own group). */
+  pid(name: string): number | undefined {
+    const entry = this.running.find((r) => r.spec.name === name && alive(r.child));
+    return entry?.child.pid;
+  }
+
+  /** Signals one child's whole group and waits for the child to exit (fault tests: SIGKILL). */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const entry = this.running.find((r) => r.spec.name === name);
+    if (!entry || entry.child.pid === undefined || !alive(entry.child)) return;
+    killGroup(entry.child.pid, signal);
+    await entry.exited;
+  }
+
+  /**
+   * Starts an exited child again with its original spec. The old entry goes, so stopAll and
+   * firstExit see only the new process (and never signal the dead one's group ID, which the
+   * system may hand to another process).
+   */
+  restart(name: string): ChildProcess {
+    const entry = this.forget(name);
+    if (!entry) throw new Error(`no child named ${name}`);
+    if (alive(entry.child)) throw new Error(`${name} still runs: kill it first`);
+    entry.log?.end();
+    return this.start(entry.spec);
+  }
+
+  /** Drops a child that exited and is replaced outside the supervisor (pg_ctl restart). */
+  forget(name: string): Running | undefined {
+    const index = this.running.findIndex((r) => r.spec.name === name);
+    if (index < 0) return undefined;
+    const [entry] = this.running.splice(index, 1);
+    this.recordPids();
+    return entry;
+  }
+
   /** Stops every process, stage by stage from the last, waiting for each group to be gone. */
   async stopAll(): Promise<void> {
     const stages = [...new Set(this.running.map((r) => r.spec.stage))].sort((a, b) => b - a);
