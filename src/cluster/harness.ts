@@ -6,7 +6,7 @@
  * It does not provision (call `npm run provision:cluster` first) and starts the UI server only
  * when asked, as tests do not need it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
@@ -96,18 +96,25 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
   // pg_ctl restart replaces the supervised postmaster with one the supervisor did not start.
   let postgresOutside = false;
   const pgCtl = join(dirname(requirePostgres('postgres')), 'pg_ctl');
+  // Asynchronous: a blocked event loop would stop draining the servers' log pipes meanwhile.
   const pgCtlRun = (args: string[]) =>
-    spawnSync(pgCtl, ['-D', pg.dataDir, ...args], {
-      uid: account.uid,
-      gid: account.gid,
-      cwd: pg.dataDir,
-      encoding: 'utf8',
-      timeout: 120_000,
+    new Promise<{ status: number | null; output: string }>((resolve) => {
+      const child = spawn(pgCtl, ['-D', pg.dataDir, ...args], {
+        uid: account.uid,
+        gid: account.gid,
+        cwd: pg.dataDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('error', (error) => resolve({ status: null, output: String(error) }));
+      child.once('exit', (status) => resolve({ status, output }));
     });
 
   const stop = async () => {
     await supervisor.stopAll();
-    if (postgresOutside) pgCtlRun(['-m', 'fast', '-w', 'stop']);
+    if (postgresOutside) await pgCtlRun(['-m', 'fast', '-w', '-t', '60', 'stop']);
   };
 
   const engineEnv: NodeJS.ProcessEnv = {
@@ -224,14 +231,12 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
     restartPostgres: async () => {
       // Without -l the new postmaster would write to pg_ctl's pipes, which close when it returns.
       const logFile = join(dirname(pg.dataDir), 'restarted.log');
-      const result = pgCtlRun(['-m', 'immediate', '-w', '-t', '60', '-l', logFile, 'restart']);
+      const result = await pgCtlRun(['-m', 'immediate', '-w', '-t', '60', '-l', logFile, 'restart']);
       // The supervised postmaster is gone now, replaced by pg_ctl's: stop() stops that one.
       supervisor.forget('postgres');
       postgresOutside = true;
       if (result.status !== 0) {
-        throw new Error(
-          `pg_ctl restart failed: ${(result.stderr || result.stdout || String(result.error)).trim()}`,
-        );
+        throw new Error(`pg_ctl restart failed (${result.status}): ${result.output.trim()}`);
       }
       await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT);
     },

@@ -125,8 +125,12 @@ export class Supervisor {
   async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const entry = this.running.find((r) => r.spec.name === name);
     if (!entry || entry.child.pid === undefined || !alive(entry.child)) return;
-    killGroup(entry.child.pid, signal);
+    const pgid = entry.child.pid;
+    killGroup(pgid, signal);
+    // A graceful signal gets the child's grace period, then SIGKILL, as stopAll does.
+    const timer = setTimeout(() => killGroup(pgid, 'SIGKILL'), entry.spec.graceMs ?? 15_000);
     await entry.exited;
+    clearTimeout(timer);
   }
 
   /**
