@@ -34,7 +34,9 @@ retry() {
 namespace_exists() { "$cli" operator namespace describe -n "$ns"; }
 ensure_namespace() {
   namespace_exists && return 0
-  last=$("$cli" operator namespace create -n "$ns" --retention 30d 2>&1) || true
+  # A failed create is not fatal by itself (another run may have made it meanwhile): the check
+  # after it decides, and its message is kept for the final error.
+  if last=$("$cli" operator namespace create -n "$ns" --retention 30d 2>&1); then :; fi
   namespace_exists
 }
 if ! retry ensure_namespace; then
@@ -48,7 +50,7 @@ for attr in $SEARCH_ATTRIBUTES; do
   attribute_exists() { "$cli" operator search-attribute list -n "$ns" | grep -qw "$name"; }
   ensure_attribute() {
     attribute_exists && return 0
-    last=$("$cli" operator search-attribute create -n "$ns" --name "$name" --type "$type" 2>&1) || true
+    if last=$("$cli" operator search-attribute create -n "$ns" --name "$name" --type "$type" 2>&1); then :; fi
     attribute_exists
   }
   if ! retry ensure_attribute; then

@@ -195,7 +195,8 @@ await runMain(async () => {
     if (signalled) return;
     throw error;
   }
-  if (stopped) return await stopped;
+  // Ctrl+C while the last wait was already satisfied.
+  if (signalled) return await shutdown('Ctrl+C');
 
   log(`ready in ${seconds(startedAt)}`);
   log(`TEMPORAL_ADDRESS=${settings.temporalAddress}`);
@@ -205,13 +206,13 @@ await runMain(async () => {
   log('press Ctrl+C to stop everything');
 
   const first = await supervisor.firstExit();
-  if (!stopped) {
+  if (!signalled) {
+    // Nobody asked for this exit: say which process died and why, then stop the rest.
     console.error(
       `[cluster] ${first.name} exited (code ${first.code ?? first.signal}); last lines of its log:\n${supervisor.tail(first.name)}`,
     );
-    await shutdown(`${first.name} exited`);
     process.exitCode = 1;
   }
-  // A signal's shutdown is what made the child exit: let it finish stopping the rest.
-  await stopped;
+  // After a signal this is the shutdown already running, which made the child exit.
+  await shutdown(`${first.name} exited`);
 });

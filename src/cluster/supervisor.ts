@@ -85,11 +85,11 @@ export class Supervisor {
     if (spec.output === 'log') {
       entry.log = createWriteStream(this.logFile(spec.name), { flags: 'a' });
       entry.log.write(`--- ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
-      child.stdout!.pipe(entry.log, { end: false });
-      child.stderr!.pipe(entry.log, { end: false });
+      child.stdout.pipe(entry.log, { end: false });
+      child.stderr.pipe(entry.log, { end: false });
     } else {
-      prefixLines(child.stdout!, process.stdout, spec.name);
-      prefixLines(child.stderr!, process.stderr, spec.name);
+      prefixLines(child.stdout, process.stdout, spec.name);
+      prefixLines(child.stderr, process.stderr, spec.name);
     }
     this.running.push(entry);
     this.recordPids();
