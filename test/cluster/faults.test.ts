@@ -69,6 +69,8 @@ describe('the cluster survives its processes breaking mid-incident', () => {
   });
   after(async () => {
     for (const line of figures) console.log(`# ${line}`);
+    // A failure half-way leaves gates armed: release them so no held command waits out its minute.
+    for (const gate of ['install', 'build-widgets', 'test']) await gates?.disarm(gate);
     await engine?.cluster.stop();
     await stopService(repo?.path ?? join(root, 'repo')).catch(() => undefined);
     await dir?.cleanup();
