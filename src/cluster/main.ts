@@ -40,14 +40,14 @@ const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} 
 
 /** Builds missing Go binaries (minutes, once) by running the provisioning script in the foreground. */
 function provisionIfMissing(): void {
-  const missing = [
+  const missing: string[] = [
     ...CLUSTER_BINARY_NAMES.filter((binary) => !locateClusterBinary(binary).found),
     ...POSTGRES_PROGRAMS.filter((program) => !locatePostgres(program).found),
   ];
   try {
     requireSchemaDir();
   } catch {
-    missing.push('temporal-schema' as never);
+    missing.push('the server schema');
   }
   if (missing.length === 0) return;
   log(`missing ${missing.join(', ')}: running npm run provision:cluster (a cold Go build takes ≈ 11 min)`);
