@@ -5,17 +5,20 @@
  *
  *   dev              dev server with its SQLite file in a temp folder (as `npm start` runs it)
  *   dev-memory       dev server with the in-memory store
- *   cluster          the server at $CLUSTER_TEMPORAL_ADDRESS, else $TEMPORAL_ADDRESS, else
- *                    127.0.0.1:7233 (`npm run cluster`'s default frontend)
+ *   cluster          the running cluster at $CLUSTER_TEMPORAL_ADDRESS (or $TEMPORAL_ADDRESS); with
+ *                    neither set, a cluster this run starts (src/cluster/harness.ts: PostgreSQL
+ *                    and the five Temporal services in a temp state dir, no engine processes)
  *   NAME=HOST:PORT   any running server, reported as NAME
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SA } from '../src/contracts/search-attributes';
 import { PROJECT_ROOT, requireBinary } from '../src/temporal/binaries';
 import { isTemporalServing } from '../src/temporal/dev-server';
 import { freePort } from '../src/activities/support/free-port';
+import { startClusterIn } from '../src/cluster/harness';
 
 export interface Backend {
   name: string;
@@ -54,16 +57,18 @@ export async function openBackend(spec: string, dir: string): Promise<Backend> {
     });
     return { name: spec, address: env.address, external: false, env, close: () => env.teardown() };
   }
+  const running = process.env.CLUSTER_TEMPORAL_ADDRESS || process.env.TEMPORAL_ADDRESS;
+  if (spec === 'cluster' && !running) return startCluster();
   const [name, address] = spec.includes('=')
     ? (spec.split('=', 2) as [string, string])
     : spec === 'cluster'
-      ? ['cluster', process.env.CLUSTER_TEMPORAL_ADDRESS || process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233']
+      ? ['cluster', running!]
       : [spec, ''];
   if (!address) throw new Error(`unknown backend ${spec}: use dev, dev-memory, cluster or NAME=HOST:PORT`);
   if (!(await isTemporalServing(address, 5_000))) {
     throw new Error(
       `backend ${name}: no Temporal frontend serving at ${address}` +
-        (spec === 'cluster' ? ' (start `npm run cluster` first, or set CLUSTER_TEMPORAL_ADDRESS)' : ''),
+        (spec === 'cluster' ? ' (is `npm run cluster` up? unset CLUSTER_TEMPORAL_ADDRESS to start one)' : ''),
     );
   }
   const env = await TestWorkflowEnvironment.createFromExistingServer({
@@ -71,6 +76,34 @@ export async function openBackend(spec: string, dir: string): Promise<Backend> {
     namespace: process.env.TEMPORAL_NAMESPACE || 'default',
   });
   return { name, address, external: true, env, close: () => env.teardown() };
+}
+
+/** A cluster of its own in a temp state dir; the benchmark brings its own worker and API. */
+async function startCluster(): Promise<Backend> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-cluster-'));
+  // PostgreSQL runs as its own account when the benchmark runs as root: it must reach the folder.
+  await chmod(stateDir, 0o755);
+  const started = Date.now();
+  const cluster = await startClusterIn({ stateDir, freePort, workers: 0 }).catch(async (error: unknown) => {
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  });
+  console.log(
+    `(cluster started in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cluster.temporalAddress})`,
+  );
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: cluster.temporalAddress });
+  return {
+    name: 'cluster',
+    address: cluster.temporalAddress,
+    // Its state goes with it, but names stay run-tagged all the same.
+    external: false,
+    env,
+    close: async () => {
+      await env.teardown();
+      await cluster.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Writes `.data/bench/<bench>-<backend>-<time>.json` and returns its path. */

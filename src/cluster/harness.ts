@@ -195,6 +195,8 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
       engine('api', 'api');
       await waitForApi(ports.API_PORT, supervisor, 120_000);
     }
+    // A query to an incident opened before any worker polls fails ("Failed to query Workflow").
+    for (let i = 1; i <= workers; i++) await waitForWorker(supervisor, `worker-${i}`);
   } catch (error) {
     // A failed start leaves nothing running behind it.
     await stop();
@@ -227,6 +229,7 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
           async () => (await fetch(`http://127.0.0.1:${ports.API_PORT}/healthz`)).ok,
         );
       else if (name.startsWith('history')) await historyWait();
+      else if (name.startsWith('worker-')) await waitForWorker(supervisor, name);
     },
     restartPostgres: async () => {
       // Without -l the new postmaster would write to pg_ctl's pipes, which close when it returns.
@@ -253,6 +256,28 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
         .map(Number),
     stop,
   };
+}
+
+/** Waits for an engine worker's "[worker] polling" line in its log (bundling takes a while). */
+export async function waitForWorker(
+  supervisor: Supervisor,
+  name: string,
+  timeoutMs = 180_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let text = '';
+    try {
+      text = readFileSync(supervisor.logFile(name), 'utf8');
+    } catch {
+      // not written yet
+    }
+    // Only the latest start counts: the supervisor appends a "---" header per start.
+    if (/\[worker\] polling/.test(text.slice(Math.max(0, text.lastIndexOf('\n--- '))))) return;
+    if (supervisor.pid(name) === undefined) throw new Error(`${name} exited:\n${supervisor.tail(name)}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`${name} did not poll within ${timeoutMs / 1000}s:\n${supervisor.tail(name)}`);
 }
 
 /** The history host (by process name) that owns the shard of `workflowId`, when PostgreSQL says. */

@@ -106,7 +106,7 @@ describe('the cluster survives its processes breaking mid-incident', () => {
       const first = await deliver('Widget build fails in CI: bundle size exceeded');
       const workflowId = first.workflowId;
       const opened = first.acceptedAt;
-      let current = await status(workflowId);
+      let current = await retrying(() => status(workflowId), 60_000);
       assert.equal(current.escalations.length, 0, 'nothing escalated before the deadline');
       await deliver('still failing (before the database restart)');
 
@@ -178,8 +178,10 @@ describe('the cluster survives its processes breaking mid-incident', () => {
       await deliver('still failing (before the worker kill)');
       await cluster.kill(victim);
       const workerKilled = Date.now();
-      await cluster.restart(victim);
+      // Started again in parallel: the resume is the surviving worker's, not the new one's.
+      const victimBack = cluster.restart(victim);
       const workerResumed = await gates.waitForStart('install', base.install + 2, 120_000);
+      await victimBack;
       await gates.disarm('install');
       figures.push(
         `${victim} SIGKILLed during install: step resumed on another worker after ${workerResumed - workerKilled} ms`,
