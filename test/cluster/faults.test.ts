@@ -192,14 +192,15 @@ describe('the cluster survives its processes breaking mid-incident', () => {
       // shards move to the other host and the rollback goes on to its next step.
       await gates.waitForStart('build-widgets', base.build + 1, 180_000);
       const rollbackId = rollbackWorkflowId('widget', current.incidentId);
-      const owner = historyOwnerOf(cluster, rollbackId) ?? 'history-1';
+      const found = historyOwnerOf(cluster, rollbackId);
+      const owner = found ?? 'history-1';
       await deliver('still failing (before the history kill)');
       await cluster.kill(owner);
       const historyKilled = Date.now();
       await gates.disarm('build-widgets');
       const historyResumed = await gates.waitForStart('test', base.test + 1, 240_000);
       figures.push(
-        `${owner} (owner of ${rollbackId}'s shard) SIGKILLed during the widget build: next step started after ${historyResumed - historyKilled} ms`,
+        `${owner} (${found ? `owner of ${rollbackId}'s shard` : 'shard owner not found in PostgreSQL'}) SIGKILLed during the widget build: next step started after ${historyResumed - historyKilled} ms`,
       );
       await deliver('still failing (one history host down)');
 
