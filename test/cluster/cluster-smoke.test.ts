@@ -144,14 +144,30 @@ describe('npm run cluster', { timeout: 20 * 60_000 }, () => {
     const body = (await opened.json()) as { incidentId?: string; workflowId?: string };
     const id = body.workflowId ?? body.incidentId;
     assert.ok(id, JSON.stringify(body));
+    const stageOf = async () => {
+      const answer = (await (await fetch(`${api}/incidents/${encodeURIComponent(id)}`)).json()) as {
+        status?: { stage?: string };
+      };
+      return answer.status?.stage ?? '';
+    };
+    // A SEV-3 waits in detection for its acknowledgement; the ack is an Update a worker must
+    // answer, and triage follows from the workflow's own progress on the cluster.
+    await waitFor(
+      () => `incident ${id} in detection`,
+      async () => (await stageOf()) === 'detection',
+      60_000,
+    );
+    const ack = await fetch(`${api}/incidents/${encodeURIComponent(id)}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by: '@cluster-smoke' }),
+    });
+    assert.equal(ack.status, 200, await ack.clone().text());
     let stage = '';
     await waitFor(
       () => `incident ${id} past detection (stage ${stage})`,
       async () => {
-        const answer = (await (await fetch(`${api}/incidents/${encodeURIComponent(id)}`)).json()) as {
-          status?: { stage?: string };
-        };
-        stage = answer.status?.stage ?? '';
+        stage = await stageOf();
         return stage !== '' && stage !== 'detection';
       },
       120_000,
