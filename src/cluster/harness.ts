@@ -154,7 +154,7 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
     log('schema ready');
     const configDir = join(settings.stateDir, 'config');
     mkdirSync(configDir, { recursive: true });
-    for (const host of settings.hosts) {
+    for (const [index, host] of settings.hosts.entries()) {
       const file = join(configDir, `${host.name}.yaml`);
       writeFileSync(file, stringify(temporalServerConfig(settings, host, db, DYNAMIC_CONFIG_FILE)), {
         mode: 0o600,
@@ -167,6 +167,10 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
         output: 'log',
         graceMs: 20_000,
       });
+      // On a fresh database every service writes the cluster metadata record at start; two at once
+      // lose a race and one exits ("SaveClusterMetadata encountered version mismatch", seen here).
+      // The first one alone writes it; the others then find it.
+      if (index === 0) await waitForClusterMetadata(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, host.name);
     }
     await waitForFrontend(settings.temporalAddress, supervisor, 180_000);
     await historyWait();
@@ -256,6 +260,23 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
         .map(Number),
     stop,
   };
+}
+
+async function waitForClusterMetadata(
+  pg: PostgresPaths,
+  port: number,
+  supervisor: Supervisor,
+  name: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const rows = psql(pg, port, 'SELECT count(*) FROM cluster_metadata_info;', {}, 'temporal').trim();
+    if (Number(rows) > 0) return;
+    if (supervisor.pid(name) === undefined) throw new Error(`${name} exited:\n${supervisor.tail(name)}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`no cluster metadata within ${timeoutMs / 1000}s:\n${supervisor.tail(name)}`);
 }
 
 /** Waits for an engine worker's "[worker] polling" line in its log (bundling takes a while). */
