@@ -36,6 +36,19 @@ export const waitForFrontend = (address: string, supervisor: Supervisor, timeout
     isTemporalServing(address, 2_000),
   );
 
+/** The cluster metadata row the first server process writes (instant on an existing database). */
+export const waitForClusterMetadata = (
+  pg: PostgresPaths,
+  port: number,
+  supervisor: Supervisor,
+  timeoutMs: number,
+) =>
+  until('the cluster metadata row', supervisor, timeoutMs, () =>
+    Promise.resolve(
+      psql(pg, port, 'SELECT count(*) FROM cluster_metadata_info;', {}, 'temporal').trim() !== '0',
+    ),
+  );
+
 /** Membership role of history hosts in cluster_membership (persistence.ServiceType History). */
 const HISTORY_ROLE = 2;
 
