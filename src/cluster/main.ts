@@ -23,19 +23,14 @@ import {
 } from '../temporal/cluster-binaries';
 import { temporalServerConfig, uiServerConfig } from './configs';
 import { engineCommand } from './engine-entry';
-import {
-  ensurePostgresInitialized,
-  ensureTemporalLogin,
-  postgresPaths,
-  startPostgres,
-  waitForPostgres,
-} from './postgres';
+import { ensurePostgresInitialized, ensureTemporalLogin, postgresPaths, startPostgres } from './postgres';
 import {
   waitForApi,
   waitForClusterMetadata,
   waitForFrontend,
   waitForHistoryHosts,
   waitForHttp,
+  waitForPostgres,
 } from './readiness';
 import { loadClusterSettings } from './settings';
 import { DYNAMIC_CONFIG_FILE, runDeployScript } from './setup-scripts';
@@ -104,7 +99,7 @@ await runMain(async () => {
     const { created, account } = ensurePostgresInitialized(pg);
     log(`${created ? 'initialised' : 'reusing'} PostgreSQL data in ${pg.dataDir} (runs as ${account.name})`);
     startPostgres(supervisor, pg, ports.CLUSTER_POSTGRES_PORT, account);
-    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT);
+    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 60_000);
     const db = ensureTemporalLogin(pg, ports.CLUSTER_POSTGRES_PORT);
     log(`PostgreSQL ready on 127.0.0.1:${ports.CLUSTER_POSTGRES_PORT} (${seconds(startedAt)})`);
 
