@@ -157,8 +157,10 @@ const missing = CLUSTER_BINARY_NAMES.filter((binary) => {
   return !found;
 });
 const { go, tried: goRoutes } = findGo();
-if (missing.length > 0) {
-  if (go) goInstall(go, missing, tried);
+// A set override that points nowhere is the operator's mistake to fix: building would not help.
+const installable = missing.filter((binary) => !process.env[CLUSTER_BINARIES[binary].env]);
+if (installable.length > 0) {
+  if (go) goInstall(go, installable, tried);
   else tried.push(...goRoutes);
 }
 const stillMissing = CLUSTER_BINARY_NAMES.filter((binary) => !locateClusterBinary(binary).found);

@@ -23,14 +23,15 @@ import {
 } from '../temporal/cluster-binaries';
 import { temporalServerConfig, uiServerConfig } from './configs';
 import { engineCommand } from './engine-entry';
+import { ensurePostgresInitialized, ensureTemporalLogin, postgresPaths, startPostgres } from './postgres';
 import {
-  ensurePostgresInitialized,
-  ensureTemporalLogin,
-  postgresPaths,
-  startPostgres,
+  waitForApi,
+  waitForClusterMetadata,
+  waitForFrontend,
+  waitForHistoryHosts,
+  waitForHttp,
   waitForPostgres,
-} from './postgres';
-import { waitForApi, waitForFrontend, waitForHistoryHosts, waitForHttp } from './readiness';
+} from './readiness';
 import { loadClusterSettings } from './settings';
 import { DYNAMIC_CONFIG_FILE, runDeployScript } from './setup-scripts';
 import { stopLeftovers, Supervisor } from './supervisor';
@@ -98,7 +99,7 @@ await runMain(async () => {
     const { created, account } = ensurePostgresInitialized(pg);
     log(`${created ? 'initialised' : 'reusing'} PostgreSQL data in ${pg.dataDir} (runs as ${account.name})`);
     startPostgres(supervisor, pg, ports.CLUSTER_POSTGRES_PORT, account);
-    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT);
+    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 60_000);
     const db = ensureTemporalLogin(pg, ports.CLUSTER_POSTGRES_PORT);
     log(`PostgreSQL ready on 127.0.0.1:${ports.CLUSTER_POSTGRES_PORT} (${seconds(startedAt)})`);
 
@@ -114,7 +115,7 @@ await runMain(async () => {
 
     const configDir = join(settings.stateDir, 'config');
     mkdirSync(configDir, { recursive: true });
-    for (const host of settings.hosts) {
+    const startHost = (host: (typeof settings.hosts)[number]) => {
       const file = join(configDir, `${host.name}.yaml`);
       // 0600: the file holds the database password.
       writeFileSync(file, stringify(temporalServerConfig(settings, host, db, DYNAMIC_CONFIG_FILE)), {
@@ -128,7 +129,13 @@ await runMain(async () => {
         output: 'log',
         graceMs: 20_000,
       });
-    }
+    };
+    // On a new database every server process inserts the cluster metadata row at start, and all
+    // but one die on the duplicate key: one process goes first and writes it, then the rest.
+    const [firstHost, ...otherHosts] = settings.hosts;
+    startHost(firstHost!);
+    await waitForClusterMetadata(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 120_000);
+    otherHosts.forEach(startHost);
     await waitForFrontend(settings.temporalAddress, supervisor, 120_000);
     await waitForHistoryHosts(pg, settings, supervisor, 120_000);
     log(

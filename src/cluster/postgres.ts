@@ -131,15 +131,11 @@ export function startPostgres(
   });
 }
 
-export async function waitForPostgres(paths: PostgresPaths, port: number, timeoutMs = 60_000): Promise<void> {
-  const isReady = requirePostgres('pg_isready');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const probe = spawnSync(isReady, ['-q', '-h', paths.socketDir, '-p', String(port)]);
-    if (probe.status === 0) return;
-    await new Promise((done) => setTimeout(done, 300));
-  }
-  throw new Error(`PostgreSQL did not accept connections on port ${port} within ${timeoutMs / 1000}s`);
+/** True when PostgreSQL accepts connections on its socket (pg_isready exits 0). */
+export function postgresAccepting(paths: PostgresPaths, port: number): boolean {
+  return (
+    spawnSync(requirePostgres('pg_isready'), ['-q', '-h', paths.socketDir, '-p', String(port)]).status === 0
+  );
 }
 
 /** Runs SQL as the superuser over the Unix socket; variables are passed with psql's -v, never spliced. */

@@ -1,5 +1,5 @@
 import { isTemporalServing } from '../temporal/dev-server';
-import { psql, type PostgresPaths } from './postgres';
+import { postgresAccepting, psql, type PostgresPaths } from './postgres';
 import type { ClusterSettings } from './settings';
 import type { Supervisor } from './supervisor';
 
@@ -34,6 +34,25 @@ async function until(
 export const waitForFrontend = (address: string, supervisor: Supervisor, timeoutMs: number) =>
   until(`the Temporal frontend at ${address}`, supervisor, timeoutMs, () =>
     isTemporalServing(address, 2_000),
+  );
+
+/** PostgreSQL accepting connections (a port already taken shows up as its death, with its log). */
+export const waitForPostgres = (pg: PostgresPaths, port: number, supervisor: Supervisor, timeoutMs: number) =>
+  until(`PostgreSQL on port ${port}`, supervisor, timeoutMs, () =>
+    Promise.resolve(postgresAccepting(pg, port)),
+  );
+
+/** The cluster metadata row the first server process writes (instant on an existing database). */
+export const waitForClusterMetadata = (
+  pg: PostgresPaths,
+  port: number,
+  supervisor: Supervisor,
+  timeoutMs: number,
+) =>
+  until('the cluster metadata row', supervisor, timeoutMs, () =>
+    Promise.resolve(
+      psql(pg, port, 'SELECT count(*) FROM cluster_metadata_info;', {}, 'temporal').trim() !== '0',
+    ),
   );
 
 /** Membership role of history hosts in cluster_membership (persistence.ServiceType History). */
