@@ -19,12 +19,12 @@ import {
   ensurePostgresInitialized,
   ensureTemporalLogin,
   postgresPaths,
+  postgresAccepting,
   type PostgresPaths,
   psql,
   startPostgres,
-  waitForPostgres,
 } from './postgres';
-import { waitForApi, waitForFrontend, waitForHistoryHosts, waitForHttp } from './readiness';
+import { waitForApi, waitForFrontend, waitForHistoryHosts, waitForHttp, waitForPostgres } from './readiness';
 import { type ClusterSettings, loadClusterSettings, PORT_DEFAULTS } from './settings';
 import { DYNAMIC_CONFIG_FILE, runDeployScript } from './setup-scripts';
 import { Supervisor } from './supervisor';
@@ -141,7 +141,7 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
 
   try {
     startPostgres(supervisor, pg, ports.CLUSTER_POSTGRES_PORT, account);
-    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT);
+    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 60_000);
     const db = ensureTemporalLogin(pg, ports.CLUSTER_POSTGRES_PORT);
     await runDeployScript('setup-schema.sh', {
       SQL_TOOL: binaries.sqlTool,
@@ -245,7 +245,13 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
       if (result.status !== 0) {
         throw new Error(`pg_ctl restart failed (${result.status}): ${result.output.trim()}`);
       }
-      await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT);
+      // Not readiness.ts's wait: it also fails on any supervised child that exited, and a fault
+      // test may have killed one on purpose.
+      await waitServing(
+        'PostgreSQL',
+        () => Promise.resolve(postgresAccepting(pg, ports.CLUSTER_POSTGRES_PORT)),
+        60_000,
+      );
     },
     liveHistoryPorts: () =>
       psql(
