@@ -29,6 +29,8 @@ export const LAYERS = {
   api: ['intake', 'use-cases', 'process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
   worker: ['activities', 'process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
   'dev-server': ['process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
+  // `npm run cluster`: supervises native processes; no engine logic of its own.
+  cluster: ['process', 'logging', 'temporal', 'config', 'domain', 'contracts'],
 };
 const layerZones = Object.entries(LAYERS).flatMap(([layer, allowed]) =>
   Object.keys(LAYERS)

@@ -3,21 +3,31 @@
  * real dev server, every step an activity) against the same commands in a plain shell script, on
  * fresh copies of the example target with the same breaking commit, alternating which goes first.
  *
- *   npx tsx bench/widget-rollback.ts [runs=6]
+ *   npx tsx bench/widget-rollback.ts [runs=6] [--backends dev,cluster]
  *   BENCH_EAGER=1 npx tsx bench/widget-rollback.ts [runs]   (server with eager activity dispatch)
+ *
+ * --backends (default `dev`; see bench/backends.ts) runs the comparison on each server in turn,
+ * e.g. the dev server and then a running `npm run cluster`; each backend's figures also go to
+ * .data/bench/widget-rollback-<backend>-<time>.json.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROJECT_BIN } from '../src/activities/support/activity-context';
+import { parseArgs } from 'node:util';
 import { requireBinary } from '../src/temporal/binaries';
 import { widgetRollback } from '../src/workflows/rollback';
 import { createExampleRepo } from '../test/helpers/example-repo';
 import { runbookDeps } from '../test/helpers/runbook-deps';
-import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../test/helpers/temporal';
+import { runWorker, tempDir, uniqueTaskQueue } from '../test/helpers/temporal';
+import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
 
-const runs = Number(process.argv[2] ?? 6);
+const { values: options, positionals } = parseArgs({
+  options: { backends: { type: 'string', default: 'dev' } },
+  allowPositionals: true,
+});
+const runs = Number(positionals[0] ?? 6);
 
 /** The same steps the workflow runs, as an operator would paste them. */
 const SHELL_SCRIPT = `#!/bin/sh
@@ -38,18 +48,27 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-async function main() {
-  const server = process.env.BENCH_EAGER
-    ? TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: requireBinary('cli') },
-          ip: '127.0.0.1',
-          ui: false,
-          extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
-        },
-      })
-    : startDevServerEnv();
-  const [env, dir] = await Promise.all([server, tempDir('bench-widget-')]);
+/** BENCH_EAGER asks for a dev server with eager activity dispatch instead of the plain one. */
+async function open(spec: string, dir: string): Promise<Backend> {
+  if (!process.env.BENCH_EAGER || spec !== 'dev') return openBackend(spec, dir);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireBinary('cli') },
+      ip: '127.0.0.1',
+      ui: false,
+      extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+    },
+  });
+  return { name: 'dev-eager', address: env.address, external: false, env, close: () => env.teardown() };
+}
+
+async function runOn(spec: string) {
+  const dir = await tempDir('bench-widget-');
+  const backend = await open(spec, dir.path).catch(async (error: unknown) => {
+    await dir.cleanup();
+    throw error;
+  });
+  const { env } = backend;
   const script = join(dir.path, 'widget-rollback.sh');
   await writeFile(script, SHELL_SCRIPT, { mode: 0o755 });
   const taskQueue = uniqueTaskQueue('bench');
@@ -106,9 +125,10 @@ async function main() {
     }
   } finally {
     await stop();
-    await env.teardown();
+    await backend.close();
     await dir.cleanup();
   }
+  console.log(`\n${backend.name} (${backend.address})`);
   console.log('run  first   engine ms  shell ms  ratio');
   for (const { run, engineMs, shellMs } of rows)
     console.log(
@@ -124,6 +144,19 @@ async function main() {
   console.log(
     `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
   );
+  const summary = {
+    bench: 'widget-rollback',
+    backend: backend.name,
+    address: backend.address,
+    finishedAt: new Date().toISOString(),
+    runs: rows,
+    medianEngineMs: engineMedian,
+    medianShellMs: shellMedian,
+    ratioOfMedians: engineMedian / shellMedian,
+    ratioOfTotals: total,
+    medianOverheadMs: overhead,
+  };
+  console.log(`summary: ${await writeSummary('widget-rollback', backend.name, summary)}`);
 }
 
-await main();
+for (const spec of parseBackends(options.backends)) await runOn(spec);

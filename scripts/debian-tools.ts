@@ -1,7 +1,8 @@
 /**
  * The third-party tools some tests run for real, taken from Debian packages (never from a tool's
  * own download site): Prometheus and promtool (package `prometheus`) for the recovery check,
- * engine metrics and alert-rule tests, Chromium (package `chromium`) for the Web UI check.
+ * engine metrics and alert-rule tests, Chromium (package `chromium`) for the Web UI check,
+ * docker-compose (package `docker-compose`) to validate docker-compose.yml without a daemon.
  * The engine itself never runs them: it only talks HTTP to a Prometheus someone else operates,
  * which is why this lives beside the provisioning script and not under src/.
  *
@@ -16,6 +17,8 @@ export const DEBIAN_TOOLS = {
   promtool: { names: ['promtool'], env: 'PROMTOOL_BIN', debianPackage: 'prometheus' },
   // Debian calls it `chromium`; Ubuntu-style systems call the same browser `chromium-browser`.
   chromium: { names: ['chromium', 'chromium-browser'], env: 'CHROMIUM_BIN', debianPackage: 'chromium' },
+  // Compose v1 validates docker-compose.yml (`docker-compose config`) without a Docker daemon.
+  dockerCompose: { names: ['docker-compose'], env: 'DOCKER_COMPOSE_BIN', debianPackage: 'docker-compose' },
 } as const;
 
 export type DebianTool = keyof typeof DEBIAN_TOOLS;

@@ -137,6 +137,7 @@ describe('finding and installing the Debian tools', () => {
       ['prometheus', 'PROMETHEUS_BIN', 'prometheus'],
       ['promtool', 'PROMTOOL_BIN', 'prometheus'],
       ['chromium', 'CHROMIUM_BIN', 'chromium'],
+      ['dockerCompose', 'DOCKER_COMPOSE_BIN', 'docker-compose'],
     ] as const) {
       assert.match(strict.stderr, new RegExp(`${tool}: no route worked`));
       assert.match(strict.stderr, new RegExp(`${variable} \\(not set\\)`));
@@ -145,7 +146,7 @@ describe('finding and installing the Debian tools', () => {
     if (isRoot) {
       assert.match(
         strict.stderr,
-        /apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 chromium prometheus \(E: Unable to locate package/,
+        /apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 chromium docker-compose prometheus \(E: Unable to locate package/,
       );
       const calls = (await readFile(log, 'utf8')).trim().split('\n');
       assert.deepEqual(

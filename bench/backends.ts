@@ -1,0 +1,120 @@
+/**
+ * Where a benchmark runs: a Temporal dev server it starts itself, or a server that already runs
+ * (a cluster from `npm run cluster`, or any address). `--backends dev,cluster` runs the same
+ * benchmark on each in turn, so the figures of the two come from one run on one machine state.
+ *
+ *   dev              dev server with its SQLite file in a temp folder (as `npm start` runs it)
+ *   dev-memory       dev server with the in-memory store
+ *   cluster          the running cluster at $CLUSTER_TEMPORAL_ADDRESS (or $TEMPORAL_ADDRESS); with
+ *                    neither set, a cluster this run starts (src/cluster/harness.ts: PostgreSQL
+ *                    and the five Temporal services in a temp state dir, no engine processes)
+ *   NAME=HOST:PORT   any running server, reported as NAME
+ */
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SA } from '../src/contracts/search-attributes';
+import { PROJECT_ROOT, requireBinary } from '../src/temporal/binaries';
+import { isTemporalServing } from '../src/temporal/dev-server';
+import { freePort } from '../src/activities/support/free-port';
+import { startClusterIn } from '../src/cluster/harness';
+
+export interface Backend {
+  name: string;
+  address: string;
+  /** True for a server this run did not start: its state outlives the run, so names must be unique. */
+  external: boolean;
+  env: TestWorkflowEnvironment;
+  /** Closes the connection; stops the server only when this run started it. */
+  close: () => Promise<void>;
+}
+
+export function parseBackends(list: string): string[] {
+  const specs = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (specs.length === 0)
+    throw new Error('--backends: name at least one of dev, dev-memory, cluster, NAME=HOST:PORT');
+  return specs;
+}
+
+/** Opens one backend; `dir` holds a started dev server's SQLite file. */
+export async function openBackend(spec: string, dir: string): Promise<Backend> {
+  if (spec === 'dev' || spec === 'dev-memory') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: requireBinary('cli') },
+        ip: '127.0.0.1',
+        // Below the ephemeral range (see free-port.ts): the SDK's own pick can be taken first.
+        port: await freePort(),
+        ui: false,
+        searchAttributes: Object.values(SA),
+        log: { format: 'pretty', level: 'error' },
+        ...(spec === 'dev' ? { dbFilename: join(dir, `temporal-${Date.now()}.db`) } : {}),
+      },
+    });
+    return { name: spec, address: env.address, external: false, env, close: () => env.teardown() };
+  }
+  const running = process.env.CLUSTER_TEMPORAL_ADDRESS || process.env.TEMPORAL_ADDRESS;
+  if (spec === 'cluster' && !running) return startCluster();
+  const [name, address] = spec.includes('=')
+    ? (spec.split('=', 2) as [string, string])
+    : spec === 'cluster'
+      ? ['cluster', running!]
+      : [spec, ''];
+  if (!address) throw new Error(`unknown backend ${spec}: use dev, dev-memory, cluster or NAME=HOST:PORT`);
+  if (!(await isTemporalServing(address, 5_000))) {
+    throw new Error(
+      `backend ${name}: no Temporal frontend serving at ${address}` +
+        (spec === 'cluster' ? ' (is `npm run cluster` up? unset CLUSTER_TEMPORAL_ADDRESS to start one)' : ''),
+    );
+  }
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address,
+    namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+  });
+  return { name, address, external: true, env, close: () => env.teardown() };
+}
+
+/** A cluster of its own in a temp state dir; the benchmark brings its own worker and API. */
+async function startCluster(): Promise<Backend> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'bench-cluster-'));
+  // PostgreSQL runs as its own account when the benchmark runs as root: it must reach the folder.
+  await chmod(stateDir, 0o755);
+  const started = Date.now();
+  const cluster = await startClusterIn({ stateDir, freePort, workers: 0 }).catch(async (error: unknown) => {
+    await rm(stateDir, { recursive: true, force: true });
+    throw error;
+  });
+  console.log(
+    `(cluster started in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cluster.temporalAddress})`,
+  );
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: cluster.temporalAddress });
+  return {
+    name: 'cluster',
+    address: cluster.temporalAddress,
+    // Its state goes with it, but names stay run-tagged all the same.
+    external: false,
+    env,
+    close: async () => {
+      await env.teardown();
+      await cluster.stop();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes `.data/bench/<bench>-<backend>-<time>.json` and returns its path. */
+export async function writeSummary(bench: string, backend: string, summary: object): Promise<string> {
+  const dir = join(PROJECT_ROOT, '.data', 'bench');
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date()
+    .toISOString()
+    .replaceAll(':', '')
+    .replace(/\.\d+Z$/, 'Z');
+  const path = join(dir, `${bench}-${backend.replace(/[^\w.-]/g, '_')}-${stamp}.json`);
+  await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  return path;
+}
