@@ -7,26 +7,23 @@
  * when asked, as tests do not need it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
-import { requireBinary } from '../temporal/binaries';
-import { requireClusterBinary, requirePostgres, requireSchemaDir } from '../temporal/cluster-binaries';
+import { requirePostgres } from '../temporal/cluster-binaries';
 import { isTemporalServing } from '../temporal/dev-server';
-import { temporalServerConfig, uiServerConfig } from './configs';
-import { engineCommand } from './engine-entry';
 import {
-  ensurePostgresInitialized,
-  ensureTemporalLogin,
-  postgresPaths,
-  postgresAccepting,
-  type PostgresPaths,
-  psql,
-  startPostgres,
-} from './postgres';
-import { waitForApi, waitForFrontend, waitForHistoryHosts, waitForHttp, waitForPostgres } from './readiness';
+  clusterBinaries,
+  engineEnvironment,
+  registerNamespace,
+  setUpSchema,
+  startDatabase,
+  startEngineProcess,
+  startTemporalServices,
+  startUiServer,
+} from './bring-up';
+import { postgresAccount, postgresPaths, postgresAccepting, type PostgresPaths, psql } from './postgres';
+import { waitForApi, waitForHistoryHosts, waitForHttp } from './readiness';
 import { type ClusterSettings, loadClusterSettings, PORT_DEFAULTS } from './settings';
-import { DYNAMIC_CONFIG_FILE, runDeployScript } from './setup-scripts';
 import { Supervisor } from './supervisor';
 
 export interface ClusterOptions {
@@ -82,17 +79,12 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
     TEMPORAL_NAMESPACE: 'default',
   });
   const { ports } = settings;
-  const binaries = {
-    server: requireClusterBinary('temporalServer'),
-    sqlTool: requireClusterBinary('sqlTool'),
-    ui: options.ui ? requireClusterBinary('uiServer') : '',
-    cli: requireBinary('cli'),
-    schemaDir: requireSchemaDir(),
-  };
+  const binaries = clusterBinaries(options.ui ?? false);
   mkdirSync(settings.stateDir, { recursive: true });
   const supervisor = new Supervisor(settings.stateDir);
   const pg = postgresPaths(settings.stateDir);
-  const account = ensurePostgresInitialized(pg).account;
+  // pg_ctl below runs as the account PostgreSQL runs as.
+  const account = postgresAccount();
   // pg_ctl restart replaces the supervised postmaster with one the supervisor did not start.
   let postgresOutside = false;
   const pgCtl = join(dirname(requirePostgres('postgres')), 'pg_ctl');
@@ -117,81 +109,21 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
     if (postgresOutside) await pgCtlRun(['-m', 'fast', '-w', '-t', '60', 'stop']);
   };
 
-  const engineEnv: NodeJS.ProcessEnv = {
-    ...(options.engineEnv ?? process.env),
-    TEMPORAL_ADDRESS: settings.temporalAddress,
-    TEMPORAL_NAMESPACE: settings.namespace,
-    TEMPORAL_UI_PORT: String(ports.TEMPORAL_UI_PORT),
-    TEMPORAL_UI_URL: settings.uiUrl,
-    API_PORT: String(ports.API_PORT),
-  };
-  const engine = (name: string, entry: 'worker' | 'api') => {
-    const [command, ...args] = engineCommand(entry);
-    supervisor.start({
-      name,
-      command: command!,
-      args,
-      env: engineEnv,
-      cwd: options.cwd,
-      stage: 3,
-      output: 'log',
-    });
-  };
+  const engineEnv = engineEnvironment(settings, options.engineEnv ?? process.env);
+  const engine = (name: string, entry: 'worker' | 'api') =>
+    startEngineProcess(supervisor, name, entry, { env: engineEnv, cwd: options.cwd, output: 'log' });
   const historyWait = () => waitForHistoryHosts(pg, settings, supervisor, 120_000);
 
   try {
-    startPostgres(supervisor, pg, ports.CLUSTER_POSTGRES_PORT, account);
-    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 60_000);
-    const db = ensureTemporalLogin(pg, ports.CLUSTER_POSTGRES_PORT);
-    await runDeployScript('setup-schema.sh', {
-      SQL_TOOL: binaries.sqlTool,
-      SCHEMA_DIR: binaries.schemaDir,
-      POSTGRES_SEEDS: '127.0.0.1',
-      DB_PORT: String(ports.CLUSTER_POSTGRES_PORT),
-      POSTGRES_USER: db.user,
-      POSTGRES_PWD: db.password,
-    });
+    const database = await startDatabase(settings, supervisor);
+    await setUpSchema(settings, binaries, database.db);
     log('schema ready');
-    const configDir = join(settings.stateDir, 'config');
-    mkdirSync(configDir, { recursive: true });
-    for (const [index, host] of settings.hosts.entries()) {
-      const file = join(configDir, `${host.name}.yaml`);
-      writeFileSync(file, stringify(temporalServerConfig(settings, host, db, DYNAMIC_CONFIG_FILE)), {
-        mode: 0o600,
-      });
-      supervisor.start({
-        name: host.name,
-        command: binaries.server,
-        args: ['--config-file', file, '--allow-no-auth', 'start', '--service', host.service],
-        stage: 1,
-        output: 'log',
-        graceMs: 20_000,
-      });
-      // On a fresh database every service writes the cluster metadata record at start; two at once
-      // lose a race and one exits ("SaveClusterMetadata encountered version mismatch", seen here).
-      // The first one alone writes it; the others then find it.
-      if (index === 0) await waitForClusterMetadata(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, host.name);
-    }
-    await waitForFrontend(settings.temporalAddress, supervisor, 180_000);
-    await historyWait();
+    await startTemporalServices(settings, binaries, database, supervisor);
     log(`Temporal serving at ${settings.temporalAddress}`);
-    await runDeployScript('register.sh', {
-      TEMPORAL_CLI: binaries.cli,
-      TEMPORAL_ADDRESS: settings.temporalAddress,
-      TEMPORAL_NAMESPACE: settings.namespace,
-    });
+    await registerNamespace(settings, binaries);
     log('namespace and search attributes registered');
     if (options.ui) {
-      const uiDir = join(settings.stateDir, 'ui');
-      mkdirSync(uiDir, { recursive: true });
-      writeFileSync(join(uiDir, 'cluster.yaml'), stringify(uiServerConfig(settings)));
-      supervisor.start({
-        name: 'ui',
-        command: binaries.ui,
-        args: ['--root', uiDir, '--config', '.', '--env', 'cluster', 'start'],
-        stage: 2,
-        output: 'log',
-      });
+      startUiServer(settings, binaries, supervisor);
       await waitForHttp(`${settings.uiUrl}/`, supervisor, 'ui', 60_000);
     }
     for (let i = 1; i <= workers; i++) engine(`worker-${i}`, 'worker');
@@ -266,23 +198,6 @@ export async function startClusterIn(options: ClusterOptions): Promise<ClusterHa
         .map(Number),
     stop,
   };
-}
-
-async function waitForClusterMetadata(
-  pg: PostgresPaths,
-  port: number,
-  supervisor: Supervisor,
-  name: string,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const rows = psql(pg, port, 'SELECT count(*) FROM cluster_metadata_info;', {}, 'temporal').trim();
-    if (Number(rows) > 0) return;
-    if (supervisor.pid(name) === undefined) throw new Error(`${name} exited:\n${supervisor.tail(name)}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(`no cluster metadata within ${timeoutMs / 1000}s:\n${supervisor.tail(name)}`);
 }
 
 /** Waits for an engine worker's "polling task queue" line in its log (bundling takes a while). */

@@ -7,33 +7,30 @@
  * Ctrl+C or SIGTERM stops everything in reverse order; a second run reuses the state.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { runMain } from '../process/run-main';
-import { PROJECT_ROOT, requireBinary } from '../temporal/binaries';
+import { PROJECT_ROOT } from '../temporal/binaries';
 import {
   CLUSTER_BINARY_NAMES,
   locateClusterBinary,
   locatePostgres,
   POSTGRES_PROGRAMS,
-  requireClusterBinary,
   requireSchemaDir,
 } from '../temporal/cluster-binaries';
-import { temporalServerConfig, uiServerConfig } from './configs';
-import { engineCommand } from './engine-entry';
-import { ensurePostgresInitialized, ensureTemporalLogin, postgresPaths, startPostgres } from './postgres';
 import {
-  waitForApi,
-  waitForClusterMetadata,
-  waitForFrontend,
-  waitForHistoryHosts,
-  waitForHttp,
-  waitForPostgres,
-} from './readiness';
+  clusterBinaries,
+  engineEnvironment,
+  registerNamespace,
+  setUpSchema,
+  startDatabase,
+  startEngineProcess,
+  startTemporalServices,
+  startUiServer,
+} from './bring-up';
+import { waitForApi, waitForHttp } from './readiness';
 import { loadClusterSettings } from './settings';
-import { DYNAMIC_CONFIG_FILE, runDeployScript } from './setup-scripts';
 import { stopLeftovers, Supervisor } from './supervisor';
 import { createLogger, type LogLevel } from '../logging/logger';
 
@@ -74,13 +71,7 @@ await runMain(async () => {
   const settings = loadClusterSettings();
   const { ports } = settings;
   provisionIfMissing();
-  const binaries = {
-    server: requireClusterBinary('temporalServer'),
-    sqlTool: requireClusterBinary('sqlTool'),
-    ui: requireClusterBinary('uiServer'),
-    cli: requireBinary('cli'),
-    schemaDir: requireSchemaDir(),
-  };
+  const binaries = clusterBinaries(true);
   mkdirSync(settings.stateDir, { recursive: true });
   const leftovers = await stopLeftovers(settings.stateDir);
   if (leftovers.length > 0) log(`stopped processes an earlier run left behind: ${leftovers.join(', ')}`);
@@ -104,79 +95,24 @@ await runMain(async () => {
 
   // Any start step that fails stops what already runs, so a failed start leaves nothing behind.
   try {
-    const pg = postgresPaths(settings.stateDir);
-    const { created, account } = ensurePostgresInitialized(pg);
-    log(`${created ? 'initialised' : 'reusing'} PostgreSQL data in ${pg.dataDir} (runs as ${account.name})`);
-    startPostgres(supervisor, pg, ports.CLUSTER_POSTGRES_PORT, account);
-    await waitForPostgres(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 60_000);
-    const db = ensureTemporalLogin(pg, ports.CLUSTER_POSTGRES_PORT);
-    log(`PostgreSQL ready on 127.0.0.1:${ports.CLUSTER_POSTGRES_PORT} (${seconds(startedAt)})`);
+    const database = await startDatabase(settings, supervisor);
+    log(
+      `${database.created ? 'initialised' : 'reusing'} PostgreSQL data in ${database.pg.dataDir} (runs as ${database.account.name}), ready on 127.0.0.1:${ports.CLUSTER_POSTGRES_PORT} (${seconds(startedAt)})`,
+    );
 
-    await runDeployScript('setup-schema.sh', {
-      SQL_TOOL: binaries.sqlTool,
-      SCHEMA_DIR: binaries.schemaDir,
-      POSTGRES_SEEDS: '127.0.0.1',
-      DB_PORT: String(ports.CLUSTER_POSTGRES_PORT),
-      POSTGRES_USER: db.user,
-      POSTGRES_PWD: db.password,
-    });
+    await setUpSchema(settings, binaries, database.db);
     log(`schema ready: temporal and temporal_visibility (${seconds(startedAt)})`);
 
-    const configDir = join(settings.stateDir, 'config');
-    mkdirSync(configDir, { recursive: true });
-    const startHost = (host: (typeof settings.hosts)[number]) => {
-      const file = join(configDir, `${host.name}.yaml`);
-      // 0600: the file holds the database password.
-      writeFileSync(file, stringify(temporalServerConfig(settings, host, db, DYNAMIC_CONFIG_FILE)), {
-        mode: 0o600,
-      });
-      supervisor.start({
-        name: host.name,
-        command: binaries.server,
-        args: ['--config-file', file, '--allow-no-auth', 'start', '--service', host.service],
-        stage: 1,
-        output: 'log',
-        graceMs: 20_000,
-      });
-    };
-    // On a new database every server process inserts the cluster metadata row at start, and all
-    // but one die on the duplicate key: one process goes first and writes it, then the rest.
-    const [firstHost, ...otherHosts] = settings.hosts;
-    startHost(firstHost!);
-    await waitForClusterMetadata(pg, ports.CLUSTER_POSTGRES_PORT, supervisor, 120_000);
-    otherHosts.forEach(startHost);
-    await waitForFrontend(settings.temporalAddress, supervisor, 120_000);
-    await waitForHistoryHosts(pg, settings, supervisor, 120_000);
+    await startTemporalServices(settings, binaries, database, supervisor);
     log(
       `Temporal services serving: frontend ${settings.temporalAddress}, 2 history hosts in membership (${seconds(startedAt)})`,
     );
 
-    await runDeployScript('register.sh', {
-      TEMPORAL_CLI: binaries.cli,
-      TEMPORAL_ADDRESS: settings.temporalAddress,
-      TEMPORAL_NAMESPACE: settings.namespace,
-    });
+    await registerNamespace(settings, binaries);
     log(`namespace ${settings.namespace} and search attributes registered (${seconds(startedAt)})`);
 
-    const uiDir = join(settings.stateDir, 'ui');
-    mkdirSync(uiDir, { recursive: true });
-    writeFileSync(join(uiDir, 'cluster.yaml'), stringify(uiServerConfig(settings)));
-    supervisor.start({
-      name: 'ui',
-      command: binaries.ui,
-      args: ['--root', uiDir, '--config', '.', '--env', 'cluster', 'start'],
-      stage: 2,
-      output: 'log',
-    });
-
-    const engineEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: settings.temporalAddress,
-      TEMPORAL_NAMESPACE: settings.namespace,
-      TEMPORAL_UI_PORT: String(ports.TEMPORAL_UI_PORT),
-      TEMPORAL_UI_URL: settings.uiUrl,
-      API_PORT: String(ports.API_PORT),
-    };
+    startUiServer(settings, binaries, supervisor);
+    const engineEnv = engineEnvironment(settings, process.env);
     // Made once here: two workers creating the sandbox target at once would race.
     const { sandbox } = await loadConfigOrSandbox(
       process.env.INCIDENT_CONFIG,
@@ -184,25 +120,9 @@ await runMain(async () => {
     );
     if (sandbox) logger.warn(sandboxNotice(sandbox));
     for (let i = 1; i <= settings.workers; i++) {
-      const [command, ...args] = engineCommand('worker');
-      supervisor.start({
-        name: `worker-${i}`,
-        command: command!,
-        args,
-        env: engineEnv,
-        stage: 3,
-        output: 'console',
-      });
+      startEngineProcess(supervisor, `worker-${i}`, 'worker', { env: engineEnv, output: 'console' });
     }
-    const [apiCommand, ...apiArgs] = engineCommand('api');
-    supervisor.start({
-      name: 'api',
-      command: apiCommand!,
-      args: apiArgs,
-      env: engineEnv,
-      stage: 3,
-      output: 'console',
-    });
+    startEngineProcess(supervisor, 'api', 'api', { env: engineEnv, output: 'console' });
     await waitForHttp(`${settings.uiUrl}/`, supervisor, 'ui', 60_000);
     await waitForApi(ports.API_PORT, supervisor, 90_000);
   } catch (error) {
