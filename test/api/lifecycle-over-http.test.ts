@@ -81,7 +81,10 @@ describe('an incident driven from alert to report over HTTP only', () => {
       wentWell: ['Quick detection'],
       actionItems: ['Bundle-size gate'],
     });
-    const closed = await until('close', (s) => s.stage === 'closed');
+    await until('close', (s) => s.stage === 'closed');
+    // The stage turns closed just before the final report replaces the draft at the same path;
+    // the run's result comes after it, so the report read below is the final one.
+    const closed = (await h.temporal.client.workflow.getHandle(workflowId).result()) as IncidentStatus;
 
     const shown = (await (await h.call(`/incidents/${workflowId}`)).json()) as { status: IncidentStatus };
     assert.equal(shown.status.stage, 'closed');

@@ -351,7 +351,10 @@ for (const example of CASES)
         wentWell: ['doctor config'],
         actionItems: ['Contract gate'],
       });
-      const closed = await until('close', (s) => s.stage === 'closed');
+      await until('close', (s) => s.stage === 'closed');
+      // The stage turns closed just before the final report replaces the draft at the same path;
+      // the run's result comes after it, so the report read below is the final one.
+      const closed = (await handle.result()) as IncidentStatus;
       const report = await readFile(closed.reportPath!, 'utf8');
       assert.match(report, new RegExp(`# Incident Report: ${closed.incidentId}`));
       assert.match(report, /Contract gate/);
