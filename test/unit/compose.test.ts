@@ -140,7 +140,8 @@ describe('docker-compose.yml', () => {
   it('runs the setup scripts the native cluster runs, and register.sh creates exactly the search attributes the workflows use', () => {
     assert.deepEqual(services['temporal-schema']!.entrypoint, ['/bin/sh', '/deploy/setup-schema.sh']);
     assert.deepEqual(services['temporal-setup']!.entrypoint, ['/bin/sh', '/deploy/register.sh']);
-    const native = readFileSync(join(PROJECT_ROOT, 'src/cluster/main.ts'), 'utf8');
+    // The native start sequence, shared by npm run cluster and the fault-test harness.
+    const native = readFileSync(join(PROJECT_ROOT, 'src/cluster/bring-up.ts'), 'utf8');
     for (const script of ['setup-schema.sh', 'register.sh']) {
       assert.ok(existsSync(join(PROJECT_ROOT, 'deploy/temporal', script)), `${script} exists`);
       assert.ok(native.includes(`runDeployScript('${script}'`), `npm run cluster runs ${script} too`);

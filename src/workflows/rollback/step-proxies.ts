@@ -36,13 +36,21 @@ export const GIT_STEP_OPTIONS = {
 } satisfies ActivityOptions;
 export const gitSteps = proxyActivities<Activities>(GIT_STEP_OPTIONS);
 
-/** `pnpm install`: a failure may be the network, so it retries (3 attempts). */
+/**
+ * Attempts for the long steps. A lost worker (heartbeat timeout) uses one too, and that is not the
+ * step's fault: three workers lost during one install (seen in the seeded kill test) used to fail
+ * the rollback. Five leaves room for a failure of the step itself after a few lost workers; the
+ * retry policy is not part of replay, so in-flight histories are unaffected.
+ */
+const LONG_STEP_ATTEMPTS = 5;
+
+/** `pnpm install`: a failure may be the network, so it retries. */
 export const installStep = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '1 second',
-    maximumAttempts: 3,
+    maximumAttempts: LONG_STEP_ATTEMPTS,
     nonRetryableErrorTypes: [...NON_RETRYABLE_RUNBOOK_FAILURES, FAILURE.commandTimedOut],
   },
 });
@@ -56,7 +64,7 @@ export const buildStep = proxyActivities<Activities>({
   heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '1 second',
-    maximumAttempts: 3,
+    maximumAttempts: LONG_STEP_ATTEMPTS,
     nonRetryableErrorTypes: [
       ...NON_RETRYABLE_RUNBOOK_FAILURES,
       FAILURE.commandFailed,
@@ -71,7 +79,7 @@ export const serviceSteps = proxyActivities<Activities>({
   heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '1 second',
-    maximumAttempts: 3,
+    maximumAttempts: LONG_STEP_ATTEMPTS,
     nonRetryableErrorTypes: [...NON_RETRYABLE_RUNBOOK_FAILURES, FAILURE.serviceUnhealthy],
   },
 });
