@@ -10,7 +10,7 @@
  * (`apt-get`, as root or through password-less sudo). scripts/provision.ts calls both.
  */
 import { execFileSync } from 'node:child_process';
-import { isExecutable, type LocatedBinary, onPath } from '../src/temporal/binaries';
+import { type LocatedBinary, locateStrict, onPath } from '../src/temporal/binaries';
 
 export const DEBIAN_TOOLS = {
   prometheus: { names: ['prometheus'], env: 'PROMETHEUS_BIN', debianPackage: 'prometheus' },
@@ -30,20 +30,11 @@ export function locateTool(
   env: NodeJS.ProcessEnv = process.env,
 ): { found?: LocatedBinary; tried: string[] } {
   const spec = DEBIAN_TOOLS[tool];
-  const tried: string[] = [];
-  const fromEnv = env[spec.env];
-  if (fromEnv) {
-    // An override that points nowhere is a mistake to report, not a reason to guess elsewhere.
-    if (isExecutable(fromEnv)) return { found: { path: fromEnv, route: spec.env }, tried };
-    return { tried: [`${spec.env}=${fromEnv} (not an executable file)`] };
-  }
-  tried.push(`${spec.env} (not set)`);
-  for (const name of spec.names) {
-    const fromPath = onPath(name, env);
-    if (fromPath) return { found: { path: fromPath, route: 'PATH' }, tried };
-    tried.push(`'${name}' on PATH (not found)`);
-  }
-  return { tried };
+  return locateStrict(
+    spec.env,
+    spec.names.map((name) => ({ onPath: name })),
+    env,
+  );
 }
 
 /** How a person installs the tool by hand; printed whenever provisioning cannot. */

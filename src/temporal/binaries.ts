@@ -58,6 +58,39 @@ export function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined
   return undefined;
 }
 
+/** Where a located binary may be: a file at a fixed path, or a name looked up on PATH. */
+export type BinaryCandidate = { file: string } | { onPath: string };
+
+/**
+ * The environment override `envName`, then each candidate in order, with every route tried (for a
+ * caller to explain a miss). An override that is set but points at nothing ends the search: it is
+ * a mistake to report, not a reason to pick some other binary.
+ */
+export function locateStrict(
+  envName: string,
+  candidates: BinaryCandidate[],
+  env: NodeJS.ProcessEnv,
+): { found?: LocatedBinary; tried: string[] } {
+  const fromEnv = env[envName];
+  if (fromEnv) {
+    if (isExecutable(fromEnv)) return { found: { path: fromEnv, route: envName }, tried: [] };
+    return { tried: [`${envName}=${fromEnv} (not an executable file)`] };
+  }
+  const tried = [`${envName} (not set)`];
+  for (const candidate of candidates) {
+    if ('file' in candidate) {
+      if (isExecutable(candidate.file))
+        return { found: { path: candidate.file, route: 'tools folder' }, tried };
+      tried.push(`${candidate.file} (not installed)`);
+    } else {
+      const found = onPath(candidate.onPath, env);
+      if (found) return { found: { path: found, route: 'PATH' }, tried };
+      tried.push(`'${candidate.onPath}' on PATH (not found)`);
+    }
+  }
+  return { tried };
+}
+
 /**
  * Finds a binary without installing anything, in the order README.md ("How the Temporal binaries
  * get here") gives: the environment variable, then PATH, then the project's tools folder. Returns the routes tried

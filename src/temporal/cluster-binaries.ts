@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isExecutable, type LocatedBinary, onPath, toolsDir } from './binaries';
+import { isExecutable, type LocatedBinary, locateStrict, onPath, toolsDir } from './binaries';
 
 /**
  * The one place that pins what `npm run cluster` runs (the production topology as native
@@ -73,21 +73,11 @@ export function locateClusterBinary(
   env: NodeJS.ProcessEnv = process.env,
 ): { found?: LocatedBinary; tried: string[] } {
   const spec = CLUSTER_BINARIES[binary];
-  const tried: string[] = [];
-  const fromEnv = env[spec.env];
-  if (fromEnv) {
-    // An override that points nowhere is a mistake to report, not a reason to look elsewhere.
-    if (isExecutable(fromEnv)) return { found: { path: fromEnv, route: spec.env }, tried };
-    return { tried: [`${spec.env}=${fromEnv} (not an executable file)`] };
-  }
-  tried.push(`${spec.env} (not set)`);
-  const local = join(clusterBinDir(binary, env), spec.installedName);
-  if (isExecutable(local)) return { found: { path: local, route: 'tools folder' }, tried };
-  tried.push(`${local} (not installed)`);
-  const fromPath = onPath(spec.pathName, env);
-  if (fromPath) return { found: { path: fromPath, route: 'PATH' }, tried };
-  tried.push(`'${spec.pathName}' on PATH (not found)`);
-  return { tried };
+  return locateStrict(
+    spec.env,
+    [{ file: join(clusterBinDir(binary, env), spec.installedName) }, { onPath: spec.pathName }],
+    env,
+  );
 }
 
 export class ClusterBinaryMissingError extends Error {
