@@ -3,7 +3,7 @@ import { loadEngineConfig } from '../config/engine-config';
 import { loadEnv, type LogLevel } from '../config/env';
 import { connectClient } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
-import { installMetricsRuntime } from '../temporal/metrics-runtime';
+import { installMetricsRuntime, shutdownRuntime } from '../temporal/metrics-runtime';
 import { runMain } from '../process/run-main';
 import { processLogger } from '../process/logger';
 import { runtimeLogging } from '../logging/sdk-logger';
@@ -24,7 +24,10 @@ await runMain(async () => {
   const config = await loadEngineConfig(env.INCIDENT_CONFIG);
   const { host, note } = listenAddress(env);
   const metrics = installMetricsRuntime(env, 'api', undefined, runtimeLogging(logger));
-  const client = await connectClient(env);
+  const client = await connectClient(env).catch(async (error: unknown) => {
+    await shutdownRuntime();
+    throw error;
+  });
   const app = await buildApi({
     client,
     env,
@@ -32,7 +35,15 @@ await runMain(async () => {
     loggerInstance: logger.child({ component: 'http' }, { level: httpLevel(env.LOG_LEVEL) }),
     meter: metrics.meter,
   });
-  await app.listen({ host, port: env.API_PORT });
+  try {
+    await app.listen({ host, port: env.API_PORT });
+  } catch (error) {
+    // A port in use (or any failed start) must end the process with the error, not leave it idle.
+    await app.close();
+    await client.connection.close();
+    await shutdownRuntime();
+    throw error;
+  }
   // Tests and bench scripts wait for "listening on http" (test/helpers/engine-processes.ts).
   logger.info({ host, port: env.API_PORT }, `listening on http://${host}:${env.API_PORT}`);
   if (note) logger.info(note);
@@ -47,6 +58,7 @@ await runMain(async () => {
       await app.close();
       await client.connection.close();
       await tracing?.shutdown();
+      await shutdownRuntime();
       logger.info('stopped');
     })());
   process.once('SIGINT', () => void close());

@@ -13,6 +13,17 @@ export interface MetricsRuntime {
 }
 
 /**
+ * Shuts the SDK Runtime down if this process installed one. The Runtime shuts itself down when its
+ * last native connection or worker closes, but a process that never opens one (the API: its client
+ * is a plain gRPC one) or fails before it does keeps the Runtime's log forwarding alive, and with
+ * it the process: the API ignored SIGTERM and a failed start never exited. `Runtime.instance()`
+ * would create a Runtime, so the installed one is read without it.
+ */
+export async function shutdownRuntime(): Promise<void> {
+  await Runtime._instance?.shutdown();
+}
+
+/**
  * Installs the SDK Runtime with its Prometheus exporter, before any connection is made (the
  * Runtime is created once per process, by the first connection if not installed). The worker's
  * endpoint carries the SDK's own metrics (`temporal_` prefixed: polls, workflow and activity

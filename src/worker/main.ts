@@ -3,7 +3,7 @@ import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
-import { installMetricsRuntime } from '../temporal/metrics-runtime';
+import { installMetricsRuntime, shutdownRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { startOpenIncidentsGauge } from './open-incidents-gauge';
 import { runMain } from '../process/run-main';
@@ -23,8 +23,16 @@ await runMain(async () => {
   // Runtime carries both the Prometheus exporter and the process logger.
   const metrics = installMetricsRuntime(env, 'worker', undefined, runtimeLogging(logger));
   logger.info(metrics.note);
-  const connection = await connectWorker(env);
-  const client = await connectClient(env);
+  // A failed connect leaves the installed Runtime with nothing to close, and the process idle.
+  const failedStart = async (error: unknown): Promise<never> => {
+    await shutdownRuntime();
+    throw error;
+  };
+  const connection = await connectWorker(env).catch(failedStart);
+  const client = await connectClient(env).catch(async (error: unknown) => {
+    await connection.close();
+    return failedStart(error);
+  });
   const worker = await createIncidentWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
