@@ -1,7 +1,7 @@
 /** Small statistics, process and history helpers for the alert-ingest benchmark. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
 
 export interface LatencyStats {
@@ -42,7 +42,9 @@ const ACTIVITY_SCHEDULED = 10;
 const ACTIVITY_STARTED = 11;
 const MARKER_RECORDED = 25;
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+// The package is CommonJS: its namespace comes through the default export under ESM.
+const { EventType } = proto.temporal.api.enums.v1;
 
 const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
@@ -119,7 +121,7 @@ export async function historyTimeline(
     }
     if (folded) lines.push(`          (${folded} alert signal(s))`);
     folded = 0;
-    const name = (temporal.api.enums.v1.EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
+    const name = (EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
     let detail = '';
     if (type === ACTIVITY_SCHEDULED) {
       detail = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';

@@ -134,7 +134,8 @@ async function runOn(backend: Backend): Promise<Summary> {
     worker.child.kill('SIGTERM');
     // Seen once: an API that never exited after SIGTERM held the run (and its summary) for minutes.
     const grace = setTimeout(() => {
-      for (const { child } of [api, worker]) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const { child } of [api, worker])
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }, 20_000);
     await Promise.all([api.exited, worker.exited]);
     clearTimeout(grace);
