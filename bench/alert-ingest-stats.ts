@@ -41,6 +41,8 @@ const SIGNALED = 26;
 const ACTIVITY_SCHEDULED = 10;
 const ACTIVITY_STARTED = 11;
 const MARKER_RECORDED = 25;
+const WORKFLOW_TASK_COMPLETED = 7;
+const WORKFLOW_TASK_TIMED_OUT = 8;
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 // The package is CommonJS: its namespace comes through the default export under ESM.
@@ -51,6 +53,9 @@ const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
 
 export interface HistoryFacts {
   signals: number;
+  /** Workflow tasks completed, and timed out (a sticky task left too long moves to the shared queue). */
+  workflowTasks: number;
+  workflowTaskTimeouts: number;
   /**
    * Epoch ms when each activity type was first started (or scheduled, if no start event yet). A
    * local activity has no start event: its marker's completion time (a little after it started)
@@ -76,10 +81,17 @@ function localActivity(event: HistoryEvent): { type: string; at: number } | unde
 export async function historyFacts(client: Client, workflowId: string): Promise<HistoryFacts> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<number, { type: string; at: number }>();
-  const facts: HistoryFacts = { signals: 0, firstActivityStart: new Map() };
+  const facts: HistoryFacts = {
+    signals: 0,
+    workflowTasks: 0,
+    workflowTaskTimeouts: 0,
+    firstActivityStart: new Map(),
+  };
   for (const event of history.events ?? []) {
     const type = Number(event.eventType);
     if (type === SIGNALED) facts.signals++;
+    if (type === WORKFLOW_TASK_COMPLETED) facts.workflowTasks++;
+    if (type === WORKFLOW_TASK_TIMED_OUT) facts.workflowTaskTimeouts++;
     if (type === ACTIVITY_SCHEDULED) {
       const name = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
       scheduled.set(Number(event.eventId), { type: name, at: toMs(event.eventTime) });

@@ -288,9 +288,18 @@ async function measure(
   const openedFlags = storm.filter((s) => !s.deduplicated).length;
   // Signals that arrive during a workflow task are buffered until it completes: wait for all.
   let recorded = 0;
+  let tasks = 0;
+  let timeouts = 0;
   for (let attempt = 0; attempt < 60; attempt++) {
     recorded = 0;
-    for (const id of ids) recorded += (await historyFacts(client, id)).signals;
+    tasks = 0;
+    timeouts = 0;
+    for (const id of ids) {
+      const facts = await historyFacts(client, id);
+      recorded += facts.signals;
+      tasks += facts.workflowTasks;
+      timeouts += facts.workflowTaskTimeouts;
+    }
     if (recorded >= N) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
@@ -306,6 +315,9 @@ async function measure(
   );
   out(
     `storm check: ${failures} failed requests; ${ids.size} distinct incidents in answers, ${listed} in visibility, ${openedFlags} answers said "opened" (want ${K}); ${recorded} of ${N} alerts recorded as signals`,
+  );
+  out(
+    `storm workflow tasks: ${tasks} completed, ${timeouts} timed out (so far, over the ${ids.size} incidents)`,
   );
 
   // 4. Request → first steps. For the storm's incidents: request → first activity of the workflow
@@ -338,7 +350,7 @@ async function measure(
     client,
     'storm incident at the median pickup',
     pickedUp,
-    / (ACTIVITY_TASK_STARTED|MARKER_RECORDED)/,
+    / (ACTIVITY_TASK_STARTED|MARKER_RECORDED \(local)/,
   );
 
   const triageCount = Number(args.triage);

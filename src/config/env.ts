@@ -1,5 +1,6 @@
 import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { WORKER_TUNING_FIXES, workerTuningEnv } from './worker-tuning';
 import { DEFAULT_DEV_SQLITE_MODE, DEV_SQLITE_MODES, type DevSqliteMode } from './dev-sqlite';
 
 /**
@@ -158,6 +159,8 @@ export const envSchema = z
     API_METRICS_ADDRESS: metricsAddress.optional(),
     /** How often the worker counts open incidents and waiting approvals for its gauges, in ms. */
     WORKER_METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
+    /** Task pollers, slots and sticky settings of the worker (src/config/worker-tuning.ts). */
+    ...workerTuningEnv,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
@@ -226,6 +229,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   WORKER_METRICS_ADDRESS: 'use host:port such as 127.0.0.1:9464, or off',
   WORKER_METRICS_INTERVAL_MS: 'use milliseconds between 1000 and 3600000; unset it for 15000',
   API_METRICS_ADDRESS: "use host:port such as 127.0.0.1:9465 (not the worker's), or off",
+  ...WORKER_TUNING_FIXES,
 };
 
 export class EnvError extends Error {
