@@ -4,7 +4,7 @@
  * - `wal` (default): write-ahead log, `synchronous=normal`. A commit is one append to the log,
  *   synced only at checkpoints: a killed or crashed server loses nothing (the log is in the OS),
  *   a power cut or kernel crash can lose the last transactions before the last sync (the file
- *   stays consistent). 2-3× the alert throughput of `rollback` on this project's benchmark.
+ *   stays consistent). 1.6-3× the storm's alert rate of `rollback` (docs/benchmarks.md).
  * - `wal-full`: write-ahead log, `synchronous=full`: one fsync per commit, survives a power cut.
  * - `rollback`: the CLI's own default (rollback journal, SQLite's `synchronous=full`): what
  *   `npm start` ran before. Set explicitly as `journal_mode=delete`, because WAL is a property of
