@@ -22,7 +22,15 @@ import type { Client } from '@temporalio/client';
 import { openIncident } from '../src/use-cases/open-incident';
 import { incidentInputSchema } from '../src/contracts/incident';
 import { freePort } from '../test/helpers/processes';
-import { historyFacts, ms, pool, startChild, stats, type LatencyStats } from './alert-ingest-stats';
+import {
+  historyFacts,
+  historyTimeline,
+  ms,
+  pool,
+  startChild,
+  stats,
+  type LatencyStats,
+} from './alert-ingest-stats';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
 
 const { values: args } = parseArgs({
@@ -124,9 +132,39 @@ async function runOn(backend: Backend): Promise<Summary> {
   } finally {
     api.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');
+    // Seen once: an API that never exited after SIGTERM held the run (and its summary) for minutes.
+    const grace = setTimeout(() => {
+      for (const { child } of [api, worker])
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 20_000);
     await Promise.all([api.exited, worker.exited]);
+    clearTimeout(grace);
     if (backend.external) await terminateRun(client, tag);
   }
+}
+
+/** One incident's request → step latency, for {@link printTimeline}. */
+interface Traced {
+  workflowId: string;
+  startedAt: number;
+  latency: number;
+  note?: string;
+}
+
+/**
+ * Where the time went for the incident at the median: its history from the request's send time to
+ * the step, event by event (the profile docs/benchmarks.md quotes).
+ */
+async function printTimeline(client: Client, title: string, traced: Traced[], until: RegExp): Promise<void> {
+  const median = [...traced].sort((a, b) => a.latency - b.latency)[Math.floor(traced.length / 2)];
+  if (!median) return;
+  out(
+    `${title} (${median.workflowId}, ${median.latency.toFixed(0)} ms${median.note ? `; ${median.note}` : ''}):`,
+  );
+  out('```');
+  for (const line of await historyTimeline(client, median.workflowId, median.startedAt, (l) => until.test(l)))
+    out(line);
+  out('```');
 }
 
 /** On a server that outlives the run, this run's incidents would wait for an ack forever. */
@@ -250,9 +288,18 @@ async function measure(
   const openedFlags = storm.filter((s) => !s.deduplicated).length;
   // Signals that arrive during a workflow task are buffered until it completes: wait for all.
   let recorded = 0;
+  let tasks = 0;
+  let timeouts = 0;
   for (let attempt = 0; attempt < 60; attempt++) {
     recorded = 0;
-    for (const id of ids) recorded += (await historyFacts(client, id)).signals;
+    tasks = 0;
+    timeouts = 0;
+    for (const id of ids) {
+      const facts = await historyFacts(client, id);
+      recorded += facts.signals;
+      tasks += facts.workflowTasks;
+      timeouts += facts.workflowTaskTimeouts;
+    }
     if (recorded >= N) break;
     await new Promise((r) => setTimeout(r, 1_000));
   }
@@ -269,6 +316,9 @@ async function measure(
   out(
     `storm check: ${failures} failed requests; ${ids.size} distinct incidents in answers, ${listed} in visibility, ${openedFlags} answers said "opened" (want ${K}); ${recorded} of ${N} alerts recorded as signals`,
   );
+  out(
+    `storm workflow tasks: ${tasks} completed, ${timeouts} timed out (so far, over the ${ids.size} incidents)`,
+  );
 
   // 4. Request → first steps. For the storm's incidents: request → first activity of the workflow
   // (the engine has picked the incident up). Then, for fresh incidents acknowledged at once:
@@ -279,12 +329,14 @@ async function measure(
     if (!firstRequest.has(s.workflowId) || s.startedAt < firstRequest.get(s.workflowId)!)
       firstRequest.set(s.workflowId, s.startedAt);
   const pickup: number[] = [];
+  const pickedUp: Traced[] = [];
   for (const [id, at] of firstRequest) {
     // The worker may still be working through the storm's backlog: wait up to a minute per incident.
     for (let attempt = 0; attempt < 120; attempt++) {
       const starts = [...(await historyFacts(client, id)).firstActivityStart.values()];
       if (starts.length > 0) {
         pickup.push(Math.min(...starts) - at);
+        pickedUp.push({ workflowId: id, startedAt: at, latency: Math.min(...starts) - at });
         break;
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -294,9 +346,16 @@ async function measure(
   out(
     `request → first workflow step started (storm incidents): p50 ${ms(ps.p50)}, p99 ${ms(ps.p99)}, max ${ms(ps.max)}`,
   );
+  await printTimeline(
+    client,
+    'storm incident at the median pickup',
+    pickedUp,
+    / (ACTIVITY_TASK_STARTED|MARKER_RECORDED \(local)/,
+  );
 
   const triageCount = Number(args.triage);
   const triage: number[] = [];
+  const triaged: Traced[] = [];
   await pool(triageCount, 8, async (i) => {
     const sent = await post(`triage${i}`);
     const ack = await fetch(`${base}/incidents/${sent.workflowId}/ack`, {
@@ -305,12 +364,19 @@ async function measure(
       body: JSON.stringify({ by: '@bench' }),
     });
     if (ack.status !== 200) throw new Error(`ack ${ack.status}: ${await ack.text()}`);
+    const acked = Date.now() - sent.startedAt;
     for (let attempt = 0; attempt < 100; attempt++) {
       const started = (await historyFacts(client, sent.workflowId)).firstActivityStart.get(
         'snapshotRepository',
       );
       if (started) {
         triage.push(started - sent.startedAt);
+        triaged.push({
+          workflowId: sent.workflowId,
+          startedAt: sent.startedAt,
+          latency: started - sent.startedAt,
+          note: `202 after ${sent.latency.toFixed(0)} ms, ack answered 200 at +${acked} ms`,
+        });
         return;
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -319,6 +385,12 @@ async function measure(
   const ts = stats(triage);
   out(
     `request → triage's first step started (ack sent on the 202, ${ts.count} incidents): p50 ${ms(ts.p50)}, p99 ${ms(ts.p99)}, max ${ms(ts.max)}`,
+  );
+  await printTimeline(
+    client,
+    'triage incident at the median',
+    triaged,
+    /ACTIVITY_TASK_STARTED \(snapshotRepository\)/,
   );
   return {
     bench: 'alert-ingest',

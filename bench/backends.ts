@@ -3,7 +3,8 @@
  * (a cluster from `npm run cluster`, or any address). `--backends dev,cluster` runs the same
  * benchmark on each in turn, so the figures of the two come from one run on one machine state.
  *
- *   dev              dev server with its SQLite file in a temp folder (as `npm start` runs it)
+ *   dev              dev server with its SQLite file in a temp folder, with `npm start`'s SQLite
+ *                    settings (INCIDENT_DEV_SQLITE, default wal)
  *   dev-memory       dev server with the in-memory store
  *   cluster          the running cluster at $CLUSTER_TEMPORAL_ADDRESS (or $TEMPORAL_ADDRESS); with
  *                    neither set, a cluster this run starts (src/cluster/harness.ts: PostgreSQL
@@ -15,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SA } from '../src/contracts/search-attributes';
+import { devSqliteModeFrom } from '../src/config/env';
+import { describeSqliteMode, sqlitePragmaArgs } from '../src/config/dev-sqlite';
 import { PROJECT_ROOT, requireBinary } from '../src/temporal/binaries';
 import { isTemporalServing } from '../src/temporal/dev-server';
 import { freePort } from '../src/activities/support/free-port';
@@ -43,6 +46,7 @@ export function parseBackends(list: string): string[] {
 /** Opens one backend; `dir` holds a started dev server's SQLite file. */
 export async function openBackend(spec: string, dir: string): Promise<Backend> {
   if (spec === 'dev' || spec === 'dev-memory') {
+    if (spec === 'dev') console.log(`(dev server: ${describeSqliteMode(devSqliteModeFrom())})`);
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: requireBinary('cli') },
@@ -52,7 +56,13 @@ export async function openBackend(spec: string, dir: string): Promise<Backend> {
         ui: false,
         searchAttributes: Object.values(SA),
         log: { format: 'pretty', level: 'error' },
-        ...(spec === 'dev' ? { dbFilename: join(dir, `temporal-${Date.now()}.db`) } : {}),
+        // The same SQLite settings as `npm start` (INCIDENT_DEV_SQLITE, default wal).
+        ...(spec === 'dev'
+          ? {
+              dbFilename: join(dir, `temporal-${Date.now()}.db`),
+              extraArgs: sqlitePragmaArgs(devSqliteModeFrom()),
+            }
+          : {}),
       },
     });
     return { name: spec, address: env.address, external: false, env, close: () => env.teardown() };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { type Env, loadEnv, temporalAddress, webUiBase } from './config/env';
+import { describeSqliteMode } from './config/dev-sqlite';
 import { requireBinary } from './temporal/binaries';
 import { describeTemporalServer, isTemporalServing, startDevServer } from './temporal/dev-server';
 import { runMain } from './process/run-main';
@@ -90,10 +91,14 @@ await runMain(async () => {
     );
   } else {
     const dbFile = join(env.INCIDENT_DATA_DIR, 'temporal.db');
-    logger.info({ dbFile }, `starting the Temporal dev server (database ${dbFile})`);
+    logger.info(
+      { dbFile, sqlite: env.INCIDENT_DEV_SQLITE },
+      `starting the Temporal dev server (database ${dbFile}, ${describeSqliteMode(env.INCIDENT_DEV_SQLITE)})`,
+    );
     server = await startDevServer({
       cliPath: requireBinary('cli'),
       dbFile,
+      sqlite: env.INCIDENT_DEV_SQLITE,
       port: env.TEMPORAL_PORT,
       uiPort: env.TEMPORAL_UI_PORT,
       namespace: env.TEMPORAL_NAMESPACE,

@@ -1,5 +1,7 @@
 import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { WORKER_TUNING_FIXES, workerTuningEnv } from './worker-tuning';
+import { DEFAULT_DEV_SQLITE_MODE, DEV_SQLITE_MODES, type DevSqliteMode } from './dev-sqlite';
 
 /**
  * Settings read from the environment. Everything a deployment changes (where Temporal is, which
@@ -43,6 +45,18 @@ const metricsAddress = z
     },
     { message: 'port must be 1-65535' },
   );
+
+/** Checked against the modes the dev server knows, so a typo fails at start. */
+const devSqliteMode = z
+  .enum(Object.keys(DEV_SQLITE_MODES) as [DevSqliteMode, ...DevSqliteMode[]])
+  .default(DEFAULT_DEV_SQLITE_MODE);
+
+/** INCIDENT_DEV_SQLITE alone, for the benchmarks' own dev server (the same setting as `npm start`). */
+export function devSqliteModeFrom(source: NodeJS.ProcessEnv = process.env): DevSqliteMode {
+  const result = devSqliteMode.safeParse(source.INCIDENT_DEV_SQLITE || undefined);
+  if (result.success) return result.data;
+  throw invalid([['INCIDENT_DEV_SQLITE', result.error.issues[0]?.message ?? 'invalid']]);
+}
 
 const apiToken = z
   .string()
@@ -110,6 +124,8 @@ export const envSchema = z
     /** Base URL of the Web UI, for links; defaults to the local dev server's UI. */
     TEMPORAL_UI_URL: z.url().optional(),
     INCIDENT_DATA_DIR: z.string().min(1).default('.data'),
+    /** How the dev server's SQLite file commits (src/temporal/dev-server.ts DEV_SQLITE_MODES). */
+    INCIDENT_DEV_SQLITE: devSqliteMode,
     INCIDENT_CONFIG: z.string().min(1).optional(),
     API_HOST: z.string().min(1).optional(),
     API_PORT: port(8780),
@@ -143,6 +159,8 @@ export const envSchema = z
     API_METRICS_ADDRESS: metricsAddress.optional(),
     /** How often the worker counts open incidents and waiting approvals for its gauges, in ms. */
     WORKER_METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
+    /** Task pollers, slots and sticky settings of the worker (src/config/worker-tuning.ts). */
+    ...workerTuningEnv,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
@@ -201,6 +219,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   LOG_LEVEL: 'use one of trace, debug, info, warn, error, fatal, silent; unset it for info',
   TEMPORAL_PORT: 'use a free TCP port such as 7233',
   TEMPORAL_UI_PORT: 'use a free TCP port such as 8233',
+  INCIDENT_DEV_SQLITE: 'use wal (default), wal-full (survives a power cut) or rollback',
   API_PORT: 'use a free TCP port such as 8780',
   API_REQUEST_TIMEOUT_MS: 'use milliseconds between 1000 and 600000; unset it for 60000',
   API_TOKEN: 'generate one with: openssl rand -hex 32',
@@ -210,6 +229,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   WORKER_METRICS_ADDRESS: 'use host:port such as 127.0.0.1:9464, or off',
   WORKER_METRICS_INTERVAL_MS: 'use milliseconds between 1000 and 3600000; unset it for 15000',
   API_METRICS_ADDRESS: "use host:port such as 127.0.0.1:9465 (not the worker's), or off",
+  ...WORKER_TUNING_FIXES,
 };
 
 export class EnvError extends Error {

@@ -3,11 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
+import { type DevSqliteMode, sqlitePragmaArgs } from '../config/dev-sqlite';
 
 export interface DevServerOptions {
   cliPath: string;
   /** SQLite file; the same file on the next start keeps every open incident. */
   dbFile: string;
+  /** How the file commits (src/config/dev-sqlite.ts); unset: the default, as `npm start`. */
+  sqlite?: DevSqliteMode;
   ip?: string;
   port: number;
   uiPort: number;
@@ -34,6 +37,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     // The server logs shutdown chatter at WARN; errors are what an operator needs to see.
     '--log-level',
     'error',
+    ...sqlitePragmaArgs(options.sqlite),
   ];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS)) {
     args.push('--search-attribute', `${name}=${type}`);

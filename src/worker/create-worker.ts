@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DEFAULT_WORKER_TUNING, type WorkerTuning } from '../config/worker-tuning';
 import type { EngineConfig } from '../config/engine-config';
 import { type ActivityDeps, createActivities } from '../activities';
 import type { SlackPoster } from '../activities/support/slack-chat';
@@ -17,6 +18,8 @@ export interface IncidentWorkerOptions {
   shutdownGraceTime?: string;
   /** Traces workflows and activities (src/temporal/tracing.ts); defaults to this process's tracing. */
   tracing?: Tracing;
+  /** Pollers, slots and sticky settings (WORKER_* variables); unset: {@link DEFAULT_WORKER_TUNING}. */
+  tuning?: WorkerTuning;
 }
 
 /** The one place that wires workflows and activities to a task queue, for the worker and tests. */
@@ -32,7 +35,23 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     workflowBundle: await workflowBundle({ traced: Boolean(tracing) }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    ...tuningOptions(options.tuning ?? DEFAULT_WORKER_TUNING),
   });
+}
+
+/** The SDK's names for the tuning (docs/operations.md, "Worker tuning"). */
+function tuningOptions(tuning: WorkerTuning) {
+  const poller = (value: number | 'auto'): NonNullable<WorkerOptions['workflowTaskPollerBehavior']> =>
+    value === 'auto' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: value };
+  return {
+    workflowTaskPollerBehavior: poller(tuning.workflowPollers),
+    activityTaskPollerBehavior: poller(tuning.activityPollers),
+    maxConcurrentWorkflowTaskExecutions: tuning.workflowTaskSlots,
+    maxConcurrentActivityTaskExecutions: tuning.activityTaskSlots,
+    maxConcurrentLocalActivityExecutions: tuning.localActivitySlots,
+    nonStickyToStickyPollRatio: tuning.nonStickyPollRatio,
+    stickyQueueScheduleToStartTimeout: tuning.stickyTimeoutMs,
+  };
 }
 
 /** The activity dependencies of a real worker (src/worker/main.ts, the demo): config, client, incident folders, notifier. */

@@ -1,6 +1,7 @@
 /** Worker entry: runs workflows and activities on the `incident-response` task queue. */
 import { loadConfigOrSandbox, sandboxNotice } from '../config/default-target';
 import { loadEnv } from '../config/env';
+import { workerTuning } from '../config/worker-tuning';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { startTracing } from '../temporal/tracing';
 import { installMetricsRuntime, shutdownRuntime } from '../temporal/metrics-runtime';
@@ -37,6 +38,7 @@ await runMain(async () => {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    tuning: workerTuning(env),
     deps: workerDeps({
       config,
       client,

@@ -2,7 +2,7 @@ import { isCancellation, workflowInfo } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import { ackDeadline } from '../../domain/ack-deadline';
 import { IMMEDIATE_ESCALATION_LABELS } from '../../contracts/incident';
-import { run } from './activity-stubs';
+import { runCheap } from './activity-stubs';
 import { escalate, type IncidentContext, record, showDetails } from './context';
 import { type StageEnd, waitWithEscalation } from './waits';
 
@@ -15,7 +15,7 @@ export async function detect(ctx: IncidentContext): Promise<StageEnd> {
   const { state } = ctx;
   if (!state.notePath) {
     showDetails(ctx, 'writing the incident note');
-    state.notePath = await run('writeIncidentNote', `Write incident note for ${state.incidentId}`, {
+    state.notePath = await runCheap('writeIncidentNote', `Write incident note for ${state.incidentId}`, {
       incidentId: state.incidentId,
       severity: state.severity,
       detectedAt: state.detectedAt,
@@ -60,7 +60,7 @@ async function escalateAtOnceIfNeeded(ctx: IncidentContext): Promise<void> {
  */
 export async function otherOpenSev2(ctx: IncidentContext): Promise<string | undefined> {
   try {
-    const open = await run('countOpenIncidents', 'Count other open SEV-2 incidents', {
+    const open = await runCheap('countOpenIncidents', 'Count other open SEV-2 incidents', {
       severity: 'SEV-2',
       excludeWorkflowId: workflowInfo().workflowId,
     });

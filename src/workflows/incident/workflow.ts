@@ -14,7 +14,7 @@ import { FAILURE } from '../../domain/failure-types';
 import { type IncidentInput, incidentInputSchema } from '../../contracts/incident';
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../../contracts/messages';
-import { run } from './activity-stubs';
+import { runCheap } from './activity-stubs';
 import { sendNotifications, statusUpdates } from './communication';
 import {
   createContext,
@@ -69,7 +69,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     );
   } else record(ctx, 'continued', `continued as new (run ${state.runs}) in stage ${state.stage}`);
   showDetails(ctx, 'starting');
-  if (!input.policy) ctx.policy = parsePolicy(await run('loadPolicy', 'Load the lifecycle policy'));
+  if (!input.policy) ctx.policy = parsePolicy(await runCheap('loadPolicy', 'Load the lifecycle policy'));
 
   let finished = false;
   const notifier = sendNotifications(ctx, () => finished);
