@@ -45,6 +45,11 @@ const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
 
 export interface HistoryFacts {
   signals: number;
+  /**
+   * Alerts carried by `alert` signals: one payload per alert. One signal carries one alert from a
+   * single-alert sender and several from the API's coalescer (src/api/alert-coalescer.ts).
+   */
+  alerts: number;
   /** Epoch ms when each activity type was first started (or scheduled, if no start event yet). */
   firstActivityStart: Map<string, number>;
 }
@@ -53,10 +58,14 @@ export interface HistoryFacts {
 export async function historyFacts(client: Client, workflowId: string): Promise<HistoryFacts> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<number, { type: string; at: number }>();
-  const facts: HistoryFacts = { signals: 0, firstActivityStart: new Map() };
+  const facts: HistoryFacts = { signals: 0, alerts: 0, firstActivityStart: new Map() };
   for (const event of history.events ?? []) {
     const type = Number(event.eventType);
-    if (type === SIGNALED) facts.signals++;
+    if (type === SIGNALED) {
+      facts.signals++;
+      const signaled = event.workflowExecutionSignaledEventAttributes;
+      if (signaled?.signalName === 'alert') facts.alerts += signaled.input?.payloads?.length ?? 0;
+    }
     if (type === ACTIVITY_SCHEDULED) {
       const name = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
       scheduled.set(Number(event.eventId), { type: name, at: toMs(event.eventTime) });
