@@ -1,6 +1,7 @@
 import { workflowUrl } from '../config/env';
 import { routeAlert, unsafeServiceNames } from '../config/alert-routing';
 import { InvalidRequestError } from '../use-cases/errors';
+import { type Context, context } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { type IncidentInput, incidentInputSchema, incidentWorkflowId } from '../contracts/incident';
 import { dedupKey } from '../use-cases/dedup-key';
@@ -16,6 +17,11 @@ import { KeyedCoalescer, openedIncident } from './alert-coalescer';
 export interface AlertItem {
   incident: IncidentInput;
   alert: AlertInput;
+  /**
+   * The request's trace context: a call runs under its first alert's, so its span joins that
+   * request's trace, not the trace of whichever request happened to start the key's queue.
+   */
+  trace: Context;
 }
 
 /** What one coalesced call returned. */
@@ -57,10 +63,12 @@ export function createAlertCoalescer(
     maxBytes: bounds.maxBytes ?? ALERT_BATCH_MAX_BYTES,
     send: async ({ kind, items }) => {
       const alerts = items.map((item) => item.alert);
-      const first = items[0]!.incident;
-      if (kind === 'resolved')
-        return { started: false, recorded: await recordAlert(client, first.fingerprint, alerts) };
-      const opened = await openIncident(client, first, alerts, { taskQueue });
+      const { incident: first, trace } = items[0]!;
+      if (kind === 'resolved') {
+        const recorded = await context.with(trace, () => recordAlert(client, first.fingerprint, alerts));
+        return { started: false, recorded };
+      }
+      const opened = await context.with(trace, () => openIncident(client, first, alerts, { taskQueue }));
       return { started: !opened.deduplicated, runId: opened.runId, recorded: true };
     },
   });
@@ -147,7 +155,11 @@ export async function deliverAlerts(
         status: alert.status,
         url: workflowUrl(ctx.env, workflowId),
       };
-      const delivered = await ctx.alerts.submit(workflowId, { incident, alert: signal });
+      const delivered = await ctx.alerts.submit(workflowId, {
+        incident,
+        alert: signal,
+        trace: context.active(),
+      });
       if (alert.status === 'resolved') {
         const { recorded } = delivered.result;
         return { ...base, deduplicated: recorded, recorded };
