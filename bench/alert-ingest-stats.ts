@@ -53,6 +53,11 @@ const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
 
 export interface HistoryFacts {
   signals: number;
+  /**
+   * Alerts carried by `alert` signals: one payload per alert. One signal carries one alert from a
+   * single-alert sender and several from the API's coalescer (src/api/alert-coalescer.ts).
+   */
+  alerts: number;
   /** Workflow tasks completed, and timed out (a sticky task left too long moves to the shared queue). */
   workflowTasks: number;
   workflowTaskTimeouts: number;
@@ -83,13 +88,18 @@ export async function historyFacts(client: Client, workflowId: string): Promise<
   const scheduled = new Map<number, { type: string; at: number }>();
   const facts: HistoryFacts = {
     signals: 0,
+    alerts: 0,
     workflowTasks: 0,
     workflowTaskTimeouts: 0,
     firstActivityStart: new Map(),
   };
   for (const event of history.events ?? []) {
     const type = Number(event.eventType);
-    if (type === SIGNALED) facts.signals++;
+    if (type === SIGNALED) {
+      facts.signals++;
+      const signaled = event.workflowExecutionSignaledEventAttributes;
+      if (signaled?.signalName === 'alert') facts.alerts += signaled.input?.payloads?.length ?? 0;
+    }
     if (type === WORKFLOW_TASK_COMPLETED) facts.workflowTasks++;
     if (type === WORKFLOW_TASK_TIMED_OUT) facts.workflowTaskTimeouts++;
     if (type === ACTIVITY_SCHEDULED) {

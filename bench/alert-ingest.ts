@@ -3,8 +3,15 @@
  * rising concurrency, an alert storm (N alerts over K fingerprints must open exactly K incidents
  * and record all N alerts), and the time from the request to the incident's first steps.
  *
- *   npx tsx bench/alert-ingest.ts [--levels 1,8,32,64] [--requests 600] [--storm 3000] [--keys 100]
- *                                 [--triage 40] [--memory] [--backends dev,cluster] [--api-port N]
+ *   npx tsx bench/alert-ingest.ts [--levels 1,8,32,64] [--requests 600] [--storm 3000] [--keys 100,1000]
+ *                                 [--triage 40] [--storm-concurrency 64] [--memory] [--backends dev,cluster]
+ *                                 [--api-port N]
+ *
+ * --keys takes a list: one storm per fingerprint count. In the same run, the bare-client ceiling:
+ * `--requests` signal-with-starts from a Temporal client with distinct workflow IDs, one alert per
+ * call, at the storm's concurrency, against the same server and task queue, and the same number
+ * of one-alert requests with distinct fingerprints through the API. The summary holds the two
+ * ratios of issue 15: storm alerts/s through the API ÷ bare client, and distinct keys API ÷ bare.
  *
  * Each backend in --backends (default `dev`, or `dev-memory` with --memory; see bench/backends.ts)
  * runs the whole benchmark in turn: a dev server this process starts (SQLite file in a temp
@@ -20,6 +27,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { openIncident } from '../src/use-cases/open-incident';
+import {
+  type AlertInput,
+  alertSignal,
+  INCIDENT_WORKFLOW_TYPE,
+  type IncidentWorkflowInput,
+} from '../src/contracts/messages';
 import { incidentInputSchema } from '../src/contracts/incident';
 import { freePort } from '../test/helpers/processes';
 import {
@@ -38,7 +51,8 @@ const { values: args } = parseArgs({
     levels: { type: 'string', default: '1,8,32,64' },
     requests: { type: 'string', default: '600' },
     storm: { type: 'string', default: '3000' },
-    keys: { type: 'string', default: '100' },
+    keys: { type: 'string', default: '100,1000' },
+    'storm-concurrency': { type: 'string', default: '64' },
     triage: { type: 'string', default: '40' },
     memory: { type: 'boolean', default: false },
     backends: { type: 'string' },
@@ -65,7 +79,12 @@ interface Summary {
     opened: number;
   } & LatencyStats)[];
   direct: { perSecond: number } & LatencyStats;
-  storm: {
+  /** The same concurrency as the storm; `--requests` calls each, distinct workflow IDs. */
+  bare: { perSecond: number; failed: number } & LatencyStats;
+  distinctApi: { perSecond: number; failed: number } & LatencyStats;
+  /** API one alert per request, distinct keys ÷ bare client (goal ≥ 0.9). */
+  distinctRatio: number;
+  storms: ({
     alerts: number;
     keys: number;
     seconds: number;
@@ -75,10 +94,21 @@ interface Summary {
     incidentsListed: number;
     openedAnswers: number;
     alertsRecorded: number;
-  } & LatencyStats;
-  pickup: LatencyStats;
+    /** `alert` signal events that carried them: alerts ÷ signals is how much the API coalesced. */
+    alertSignals: number;
+    /** Storm alerts/s through the API ÷ bare client's signal-with-starts/s (goal ≥ 3). */
+    ratioToBare: number;
+    pickup: LatencyStats;
+  } & LatencyStats)[];
   triage: LatencyStats;
 }
+
+/**
+ * Requests in flight during the storms and the bare-client / distinct-key runs. Coalescing only
+ * gathers alerts for a key while a call for it is in flight: at 64 over 100 keys sent round-robin
+ * each key has about one request in flight at a time; above the key count several share a call.
+ */
+const STORM_CONCURRENCY = Number(args['storm-concurrency']);
 
 function payload(fingerprint: string, severity = 'warning') {
   return JSON.stringify({
@@ -269,90 +299,167 @@ async function measure(
     `direct signal-with-start (no HTTP, concurrency 32): ${directPerSecond.toFixed(0)}/s, p50 ${ms(ds.p50)}, p99 ${ms(ds.p99)}`,
   );
 
-  // 3. Alert storm: N alerts over K fingerprints at concurrency 64.
-  const N = Number(args.storm);
-  const K = Number(args.keys);
-  const storm: Sent[] = [];
-  const s0 = performance.now();
-  let failures = 0;
-  await pool(N, 64, async (i) => {
+  // 3. The bare-client ceiling and the API on the same shape of load: one alert per call, every
+  // call a distinct workflow ID (so nothing can coalesce), at the storm's concurrency. Both start
+  // real incidents on this run's task queue, so the worker carries the same load behind each.
+  const bareLatencies: number[] = [];
+  let bareFailed = 0;
+  const b0 = performance.now();
+  await pool(requests, STORM_CONCURRENCY, async (i) => {
+    const fingerprint = `am-${tag}-bare${i}`;
+    const alert: AlertInput = {
+      fingerprint,
+      status: 'firing',
+      receivedAt: new Date().toISOString(),
+      summary: 'bare',
+      source: 'monitoring-alert',
+    };
+    const input: IncidentWorkflowInput = {
+      incident: { ...incident, fingerprint },
+      openedByAlertSignal: true,
+    };
+    const t = performance.now();
     try {
-      storm.push(await post(`storm${i % K}`));
+      await client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+        workflowId: `incident-${fingerprint}`,
+        taskQueue,
+        args: [input],
+        signal: alertSignal,
+        signalArgs: [alert],
+      });
+      bareLatencies.push(performance.now() - t);
     } catch {
-      failures++;
+      bareFailed++;
     }
   });
-  const stormSeconds = (performance.now() - s0) / 1000;
-  const ss = stats(storm.map((s) => s.latency));
-  const ids = new Set(storm.map((s) => s.workflowId));
-  const openedFlags = storm.filter((s) => !s.deduplicated).length;
-  // Signals that arrive during a workflow task are buffered until it completes: wait for all.
-  let recorded = 0;
-  let tasks = 0;
-  let timeouts = 0;
-  for (let attempt = 0; attempt < 60; attempt++) {
-    recorded = 0;
-    tasks = 0;
-    timeouts = 0;
-    for (const id of ids) {
-      const facts = await historyFacts(client, id);
-      recorded += facts.signals;
-      tasks += facts.workflowTasks;
-      timeouts += facts.workflowTaskTimeouts;
+  const barePerSecond = requests / ((performance.now() - b0) / 1000);
+  const bs = stats(bareLatencies);
+  const distinctLatencies: number[] = [];
+  let distinctFailed = 0;
+  const a0 = performance.now();
+  await pool(requests, STORM_CONCURRENCY, async (i) => {
+    try {
+      distinctLatencies.push((await post(`distinct${i}`)).latency);
+    } catch {
+      distinctFailed++;
     }
-    if (recorded >= N) break;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  let listed = 0;
-  for (let attempt = 0; attempt < 30; attempt++) {
-    listed = (await client.workflow.count(`WorkflowId STARTS_WITH 'incident-am-${tag}-storm'`)).count;
-    if (listed >= K) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  out('');
+  });
+  const distinctPerSecond = requests / ((performance.now() - a0) / 1000);
+  const dis = stats(distinctLatencies);
+  const distinctRatio = distinctPerSecond / barePerSecond;
   out(
-    `storm: ${N} alerts over ${K} fingerprints in ${stormSeconds.toFixed(2)} s = ${(N / stormSeconds).toFixed(0)} alerts/s, p50 ${ms(ss.p50)}, p99 ${ms(ss.p99)}, max ${ms(ss.max)}`,
+    `bare client signal-with-start (distinct IDs, one alert per call, concurrency ${STORM_CONCURRENCY}): ${barePerSecond.toFixed(0)}/s, p50 ${ms(bs.p50)}, p99 ${ms(bs.p99)}, ${bareFailed} failed`,
   );
   out(
-    `storm check: ${failures} failed requests; ${ids.size} distinct incidents in answers, ${listed} in visibility, ${openedFlags} answers said "opened" (want ${K}); ${recorded} of ${N} alerts recorded as signals`,
-  );
-  out(
-    `storm workflow tasks: ${tasks} completed, ${timeouts} timed out (so far, over the ${ids.size} incidents)`,
+    `API, one alert per request, distinct keys (concurrency ${STORM_CONCURRENCY}): ${distinctPerSecond.toFixed(0)}/s, p50 ${ms(dis.p50)}, p99 ${ms(dis.p99)}, ${distinctFailed} failed; **API ÷ bare client = ${distinctRatio.toFixed(2)}** (goal ≥ 0.9)`,
   );
 
-  // 4. Request → first steps. For the storm's incidents: request → first activity of the workflow
-  // (the engine has picked the incident up). Then, for fresh incidents acknowledged at once:
-  // request → triage's first step (snapshotRepository) starting. Triage waits for the guide's
-  // acknowledgement, so this includes the ack round trip.
-  const firstRequest = new Map<string, number>();
-  for (const s of storm)
-    if (!firstRequest.has(s.workflowId) || s.startedAt < firstRequest.get(s.workflowId)!)
-      firstRequest.set(s.workflowId, s.startedAt);
-  const pickup: number[] = [];
-  const pickedUp: Traced[] = [];
-  for (const [id, at] of firstRequest) {
-    // The worker may still be working through the storm's backlog: wait up to a minute per incident.
-    for (let attempt = 0; attempt < 120; attempt++) {
-      const starts = [...(await historyFacts(client, id)).firstActivityStart.values()];
-      if (starts.length > 0) {
-        pickup.push(Math.min(...starts) - at);
-        pickedUp.push({ workflowId: id, startedAt: at, latency: Math.min(...starts) - at });
-        break;
+  // 4. Alert storms: N alerts over K fingerprints at the same concurrency, once per --keys value.
+  const N = Number(args.storm);
+  const storms: Summary['storms'] = [];
+  const stormRequests = new Map<string, number>();
+  for (const K of args.keys.split(',').map(Number)) {
+    const storm: Sent[] = [];
+    const s0 = performance.now();
+    let failures = 0;
+    await pool(N, STORM_CONCURRENCY, async (i) => {
+      try {
+        storm.push(await post(`storm${K}x${i % K}`));
+      } catch {
+        failures++;
       }
+    });
+    const stormSeconds = (performance.now() - s0) / 1000;
+    const ss = stats(storm.map((s) => s.latency));
+    const ids = new Set(storm.map((s) => s.workflowId));
+    const openedFlags = storm.filter((s) => !s.deduplicated).length;
+    // Signals that arrive during a workflow task are buffered until it completes: wait for all.
+    // Recorded = alerts carried by the incidents' `alert` signals (a coalesced signal carries several).
+    let recorded = 0;
+    let signals = 0;
+    let tasks = 0;
+    let timeouts = 0;
+    for (let attempt = 0; attempt < 60; attempt++) {
+      recorded = 0;
+      signals = 0;
+      tasks = 0;
+      timeouts = 0;
+      for (const id of ids) {
+        const facts = await historyFacts(client, id);
+        recorded += facts.alerts;
+        signals += facts.signals;
+        tasks += facts.workflowTasks;
+        timeouts += facts.workflowTaskTimeouts;
+      }
+      if (recorded >= N) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    let listed = 0;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      listed = (await client.workflow.count(`WorkflowId STARTS_WITH 'incident-am-${tag}-storm${K}x'`)).count;
+      if (listed >= K) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-  }
-  const ps = stats(pickup);
-  out(
-    `request → first workflow step started (storm incidents): p50 ${ms(ps.p50)}, p99 ${ms(ps.p99)}, max ${ms(ps.max)}`,
-  );
-  await printTimeline(
-    client,
-    'storm incident at the median pickup',
-    pickedUp,
-    / (ACTIVITY_TASK_STARTED|MARKER_RECORDED \(local)/,
-  );
+    const ratioToBare = N / stormSeconds / barePerSecond;
+    out('');
+    out(
+      `storm: ${N} alerts over ${K} fingerprints in ${stormSeconds.toFixed(2)} s = ${(N / stormSeconds).toFixed(0)} alerts/s, p50 ${ms(ss.p50)}, p99 ${ms(ss.p99)}, max ${ms(ss.max)}; **storm ÷ bare client = ${ratioToBare.toFixed(2)}** (goal ≥ 3)`,
+    );
+    out(
+      `storm check: ${failures} failed requests; ${ids.size} distinct incidents in answers, ${listed} in visibility, ${openedFlags} answers said "opened" (want ${K}); ${recorded} of ${N} alerts recorded in ${signals} signals (${(recorded / Math.max(1, signals)).toFixed(2)} alerts per signal)`,
+    );
+    out(
+      `storm workflow tasks: ${tasks} completed, ${timeouts} timed out (so far, over the ${ids.size} incidents)`,
+    );
 
+    // Request → first activity of the workflow (the engine has picked the incident up).
+    for (const s of storm)
+      if (!stormRequests.has(s.workflowId) || s.startedAt < stormRequests.get(s.workflowId)!)
+        stormRequests.set(s.workflowId, s.startedAt);
+    const pickup: number[] = [];
+    const pickedUp: Traced[] = [];
+    for (const id of ids) {
+      const at = stormRequests.get(id)!;
+      // The worker may still be working through the storm's backlog: wait up to a minute per incident.
+      for (let attempt = 0; attempt < 120; attempt++) {
+        const starts = [...(await historyFacts(client, id)).firstActivityStart.values()];
+        if (starts.length > 0) {
+          pickup.push(Math.min(...starts) - at);
+          pickedUp.push({ workflowId: id, startedAt: at, latency: Math.min(...starts) - at });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const ps = stats(pickup);
+    out(
+      `request → first workflow step started (storm incidents): p50 ${ms(ps.p50)}, p99 ${ms(ps.p99)}, max ${ms(ps.max)}`,
+    );
+    await printTimeline(
+      client,
+      `storm incident (${K} fingerprints) at the median pickup`,
+      pickedUp,
+      / (ACTIVITY_TASK_STARTED|MARKER_RECORDED \(local)/,
+    );
+    storms.push({
+      alerts: N,
+      keys: K,
+      seconds: stormSeconds,
+      alertsPerSecond: N / stormSeconds,
+      failed: failures,
+      incidentsInAnswers: ids.size,
+      incidentsListed: listed,
+      openedAnswers: openedFlags,
+      alertsRecorded: recorded,
+      alertSignals: signals,
+      ratioToBare,
+      pickup: ps,
+      ...ss,
+    });
+  }
+
+  // 5. Request → triage's first step (snapshotRepository) for fresh incidents acknowledged at once.
+  // Triage waits for the guide's acknowledgement, so this includes the ack round trip.
   const triageCount = Number(args.triage);
   const triage: number[] = [];
   const triaged: Traced[] = [];
@@ -400,19 +507,10 @@ async function measure(
     settings: args,
     levels,
     direct: { perSecond: directPerSecond, ...ds },
-    storm: {
-      alerts: N,
-      keys: K,
-      seconds: stormSeconds,
-      alertsPerSecond: N / stormSeconds,
-      failed: failures,
-      incidentsInAnswers: ids.size,
-      incidentsListed: listed,
-      openedAnswers: openedFlags,
-      alertsRecorded: recorded,
-      ...ss,
-    },
-    pickup: ps,
+    bare: { perSecond: barePerSecond, failed: bareFailed, ...bs },
+    distinctApi: { perSecond: distinctPerSecond, failed: distinctFailed, ...dis },
+    distinctRatio,
+    storms,
     triage: ts,
   };
 }

@@ -10,6 +10,7 @@ import { installErrorHandler } from './http-errors';
 import { useGuardedJson } from './json-body';
 import { apiMetrics, countWebhookRequests } from './metrics';
 import { alertRoutes } from './routes/alerts';
+import { createAlertCoalescer } from './alert-delivery';
 import { githubRoutes } from './routes/github';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -51,6 +52,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     env: options.env,
     config: options.config ?? parseEngineConfig({}),
     metrics: apiMetrics(meter),
+    alerts: createAlertCoalescer(options.client, options.env.TEMPORAL_TASK_QUEUE),
   };
   const requestTimeout = options.env.API_REQUEST_TIMEOUT_MS;
   const app = Fastify({

@@ -323,7 +323,12 @@ export const rejectSignal = defineSignal<[RejectInput]>('reject');
 export const workaroundSignal = defineSignal<[WorkaroundInput]>('workaround');
 export const resolveSignal = defineSignal<[ResolveInput]>('resolve');
 export const reviewSignal = defineSignal<[ReviewInput]>('review');
-export const alertSignal = defineSignal<[AlertInput]>('alert');
+/**
+ * One or more alerts, one payload each: the API coalesces a burst for one incident into one signal
+ * (issue 15). A handler that reads only its first argument (a worker bundle from before batches)
+ * still counts a batch once; the current one counts every payload.
+ */
+export const alertSignal = defineSignal<[AlertInput, ...AlertInput[]]>('alert');
 export const recordMitigationSignal = defineSignal<[MitigationOutcomeInput]>('recordMitigation');
 
 export const statusQuery = defineQuery<IncidentStatus>('status');

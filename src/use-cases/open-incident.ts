@@ -21,6 +21,9 @@ export interface OpenIncidentResult {
   deduplicated: boolean;
 }
 
+const alertList = (alert: AlertInput | readonly AlertInput[]): readonly AlertInput[] =>
+  'status' in alert ? [alert] : alert;
+
 async function encode(client: Client, values: unknown[]): Promise<Payload[]> {
   const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
   let payloads = values.map((value) => payloadConverter.toPayload(value));
@@ -29,8 +32,10 @@ async function encode(client: Client, values: unknown[]): Promise<Payload[]> {
 }
 
 /**
- * Opens the incident for `incident.fingerprint`, or records the alert on the one already open,
- * in one atomic signal-with-start. The SDK's `signalWithStart` drops the server's `started` flag
+ * Opens the incident for `incident.fingerprint`, or records the alert(s) on the one already open,
+ * in one atomic signal-with-start. Several alerts travel as one `alert` signal with one payload
+ * per alert (the API's coalescer, src/api/alert-coalescer.ts): the workflow counts each payload as
+ * one alert. The SDK's `signalWithStart` drops the server's `started` flag
  * (it returns only the run ID), so this sends the same request itself and reads the flag: the
  * only race-free way to tell a new incident from a deduplicated alert under concurrency.
  *
@@ -40,14 +45,14 @@ async function encode(client: Client, values: unknown[]): Promise<Payload[]> {
 export async function openIncident(
   client: Client,
   incident: IncidentInput,
-  alert: AlertInput,
+  alert: AlertInput | readonly AlertInput[],
   options: OpenIncidentOptions,
 ): Promise<OpenIncidentResult> {
   const workflowId = incidentWorkflowId(incident.fingerprint);
   const input: IncidentWorkflowInput = { incident, openedByAlertSignal: true };
   const [summary] = await encode(client, [`${incident.severity} ${incident.summary}`.slice(0, 200)]);
   const payloads = await encode(client, [input]);
-  const signalPayloads = await encode(client, [alert]);
+  const signalPayloads = await encode(client, [...alertList(alert)]);
   const response = await tracedSignalWithStart(INCIDENT_WORKFLOW_TYPE, workflowId, (header) =>
     client.workflowService.signalWithStartWorkflowExecution({
       namespace: client.options.namespace,
@@ -68,13 +73,18 @@ export async function openIncident(
 }
 
 /**
- * Records an alert on the open incident for its fingerprint without ever starting one: a
- * "resolved" notification for an incident that is not open has nothing to resolve.
- * Returns false when no incident is open.
+ * Records alert(s) on the open incident for their fingerprint without ever starting one: a
+ * "resolved" notification for an incident that is not open has nothing to resolve. Several
+ * alerts go as one signal, one payload each. Returns false when no incident is open.
  */
-export async function recordAlert(client: Client, fingerprint: string, alert: AlertInput): Promise<boolean> {
+export async function recordAlert(
+  client: Client,
+  fingerprint: string,
+  alert: AlertInput | readonly AlertInput[],
+): Promise<boolean> {
+  const [first, ...rest] = alertList(alert);
   try {
-    await client.workflow.getHandle(incidentWorkflowId(fingerprint)).signal(alertSignal, alert);
+    await client.workflow.getHandle(incidentWorkflowId(fingerprint)).signal(alertSignal, first!, ...rest);
     return true;
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return false;

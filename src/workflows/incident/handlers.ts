@@ -3,6 +3,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import {
   acknowledgeSignal,
   acknowledgeUpdate,
+  type AlertInput,
   alertSignal,
   approveSignal,
   approveUpdate,
@@ -81,21 +82,34 @@ export function installHandlers(ctx: IncidentContext): void {
   register(ctx, workaroundRule, workaroundSignal, workaroundUpdate);
   register(ctx, resolveRule, resolveSignal, resolveUpdate);
   register(ctx, reviewRule, reviewSignal, reviewUpdate);
-  setHandler(alertSignal, (alert) => {
-    const { state } = ctx;
-    const status = alert?.status === 'resolved' ? 'resolved' : 'firing';
-    const at = nowIso();
-    if (status === 'firing') state.alerts.firing++;
-    else state.alerts.resolved++;
-    state.alerts.lastAt = at;
-    (state.alertHistory ??= []).push({ at, status });
-    // Every alert in the timeline would swamp it during a storm: record the first few, then every tenth.
-    const total = state.alerts.firing + state.alerts.resolved;
-    if (total <= 5 || total % 10 === 0)
-      record(
-        ctx,
-        'alert',
-        `alert ${status} (${alert?.source ?? 'unknown source'}): ${alert?.summary ?? ''} [${total} so far]`,
-      );
+  // One `alert` signal carries one alert or, from the API's coalescer, several (one payload
+  // each). Each payload is counted exactly as if it had come as its own signal in the same
+  // workflow task, so counts, alertHistory and the timeline sampling match one-by-one delivery.
+  // No patched() needed: every existing history has one payload per alert signal, for which this
+  // runs the same code once, as before; and the handler emits no command (state and timeline
+  // only), so no command sequence changes either way. A worker bundle from before batches reads
+  // only the first argument: it counts a batch once, never zero times, and history keeps every
+  // payload (docs/api.md, "Coalescing").
+  setHandler(alertSignal, (...alerts: (AlertInput | undefined)[]) => {
+    // A signal without a payload counted as one firing alert before batches; it still does.
+    for (const alert of alerts.length > 0 ? alerts : [undefined]) countAlert(ctx, alert);
   });
+}
+
+function countAlert(ctx: IncidentContext, alert: AlertInput | undefined): void {
+  const { state } = ctx;
+  const status = alert?.status === 'resolved' ? 'resolved' : 'firing';
+  const at = nowIso();
+  if (status === 'firing') state.alerts.firing++;
+  else state.alerts.resolved++;
+  state.alerts.lastAt = at;
+  (state.alertHistory ??= []).push({ at, status });
+  // Every alert in the timeline would swamp it during a storm: record the first few, then every tenth.
+  const total = state.alerts.firing + state.alerts.resolved;
+  if (total <= 5 || total % 10 === 0)
+    record(
+      ctx,
+      'alert',
+      `alert ${status} (${alert?.source ?? 'unknown source'}): ${alert?.summary ?? ''} [${total} so far]`,
+    );
 }
