@@ -11,6 +11,7 @@
  * .data/bench/widget-rollback-<backend>-<time>.json.
  */
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -22,6 +23,7 @@ import { createExampleRepo } from '../test/helpers/example-repo';
 import { runbookDeps } from '../test/helpers/runbook-deps';
 import { runWorker, tempDir, uniqueTaskQueue } from '../test/helpers/temporal';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
+import { type RollbackTimeline, rollbackTimeline } from './rollback-history';
 
 const { values: options, positionals } = parseArgs({
   options: { backends: { type: 'string', default: 'dev' } },
@@ -79,6 +81,8 @@ async function runOn(spec: string) {
     taskQueue,
   );
   const rows: { run: number; engineMs: number; shellMs: number }[] = [];
+  const timelines: (RollbackTimeline & { run: number; clientMs: number })[] = [];
+  const loadBefore = loadavg();
   try {
     const engine = async (run: number) => {
       const repo = await createExampleRepo(
@@ -87,9 +91,10 @@ async function runOn(spec: string) {
         `engine-${run}`,
       );
       const started = performance.now();
+      const workflowId = `bench-widget-${run}-${Date.now()}`;
       const result = await env.client.workflow.execute(widgetRollback, {
         taskQueue,
-        workflowId: `bench-widget-${run}-${Date.now()}`,
+        workflowId,
         args: [
           {
             incidentId: `BENCH-E${run}`,
@@ -100,8 +105,14 @@ async function runOn(spec: string) {
           },
         ],
       });
+      const elapsed = performance.now() - started;
       if (!result.ok) throw new Error(`engine run ${run} failed at ${result.failedStep}: ${result.error}`);
-      return performance.now() - started;
+      // Read after the clock stops: where the engine's time went, from the history.
+      if (run > 0) {
+        const timeline = await rollbackTimeline(env.client, workflowId);
+        timelines.push({ run, clientMs: Math.round(elapsed - timeline.workflowMs), ...timeline });
+      }
+      return elapsed;
     };
     const shell = async (run: number) => {
       const repo = await createExampleRepo(
@@ -144,6 +155,7 @@ async function runOn(spec: string) {
   console.log(
     `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
   );
+  const breakdown = printBreakdown(timelines);
   const summary = {
     bench: 'widget-rollback',
     backend: backend.name,
@@ -155,8 +167,40 @@ async function runOn(spec: string) {
     ratioOfMedians: engineMedian / shellMedian,
     ratioOfTotals: total,
     medianOverheadMs: overhead,
+    loadAverage: { before: loadBefore, after: loadavg() },
+    breakdown,
+    timelines,
   };
   console.log(`summary: ${await writeSummary('widget-rollback', backend.name, summary)}`);
+}
+
+/** Medians over the runs of where the engine's time went (bench/rollback-history.ts). */
+function printBreakdown(timelines: (RollbackTimeline & { run: number; clientMs: number })[]) {
+  if (timelines.length === 0) return undefined;
+  const of = (pick: (t: (typeof timelines)[number]) => number) => median(timelines.map(pick));
+  const breakdown = {
+    workflowMs: of((t) => t.workflowMs),
+    clientMs: of((t) => t.clientMs),
+    workflowTasks: of((t) => t.workflowTasks),
+    workflowTaskQueueMs: of((t) => t.workflowTaskQueueMs),
+    workflowTaskRunMs: of((t) => t.workflowTaskRunMs),
+    activities: of((t) => t.entries.filter((e) => e.kind === 'activity').length),
+    activityQueueMs: of((t) => t.activityQueueMs),
+    commandRunMs: of((t) => t.commandRunMs),
+    bookkeepingActivityRunMs: of((t) => t.bookkeepingActivityRunMs),
+  };
+  console.log(
+    `engine breakdown (medians): workflow ${breakdown.workflowMs} ms + client start/result ${breakdown.clientMs} ms; ` +
+      `${breakdown.workflowTasks} workflow tasks: queue ${breakdown.workflowTaskQueueMs} ms, run ${breakdown.workflowTaskRunMs} ms (incl. local activities); ` +
+      `${breakdown.activities} activities: queue ${breakdown.activityQueueMs} ms, runbook commands ${breakdown.commandRunMs} ms, other activities ${breakdown.bookkeepingActivityRunMs} ms`,
+  );
+  const last = timelines.at(-1)!;
+  console.log(`timeline of run ${last.run} (ms from start: queue + run):`);
+  for (const e of last.entries)
+    console.log(
+      `  ${String(e.at).padStart(7)}  ${e.name.padEnd(18)} ${String(e.queueMs).padStart(6)} + ${String(e.runMs).padStart(7)}${e.localActivities ? `  local: ${e.localActivities.join(', ')}` : ''}`,
+    );
+  return breakdown;
 }
 
 for (const spec of parseBackends(options.backends)) await runOn(spec);
