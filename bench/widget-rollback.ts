@@ -44,6 +44,36 @@ pnpm test
 ls -lh dist/widgets/*.html
 `;
 
+interface SpawnCost {
+  medianMs: number;
+  fromShMs: number;
+  rssMb: number;
+}
+
+/**
+ * Median time to spawn `/bin/true` from this process, which hosts the worker: every git call and
+ * runbook command of the engine pays it (fork of a process with the worker's memory), while the
+ * shell script spawns from a small `sh`.
+ */
+async function spawnCost(): Promise<SpawnCost> {
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const started = performance.now();
+    await execa('/bin/true');
+    times.push(performance.now() - started);
+  }
+  // The same from a small process: `sh` running it 50 times in a loop.
+  const started = performance.now();
+  await execa('sh', ['-c', 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done']);
+  const fromShMs = (performance.now() - started) / 50;
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    medianMs: round(median(times)),
+    fromShMs: round(fromShMs),
+    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -83,6 +113,7 @@ async function runOn(spec: string) {
   const rows: { run: number; engineMs: number; shellMs: number }[] = [];
   const timelines: (RollbackTimeline & { run: number; clientMs: number })[] = [];
   const loadBefore = loadavg();
+  const spawns: SpawnCost[] = [];
   try {
     const engine = async (run: number) => {
       const repo = await createExampleRepo(
@@ -128,12 +159,14 @@ async function runOn(spec: string) {
     };
     await engine(0); // warm-up: workflow bundle, first connections, pnpm's own caches
     await shell(0);
+    spawns.push(await spawnCost());
     for (let run = 1; run <= runs; run++) {
       const engineFirst = run % 2 === 1;
       const a = engineFirst ? await engine(run) : await shell(run);
       const b = engineFirst ? await shell(run) : await engine(run);
       rows.push({ run, engineMs: engineFirst ? a : b, shellMs: engineFirst ? b : a });
     }
+    spawns.push(await spawnCost());
   } finally {
     await stop();
     await backend.close();
@@ -156,6 +189,9 @@ async function runOn(spec: string) {
     `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
   );
   const breakdown = printBreakdown(timelines);
+  console.log(
+    `spawning /bin/true from the worker's process (before / after the runs): ${spawns.map((c) => `${c.medianMs} ms at ${c.rssMb} MB RSS (from sh: ${c.fromShMs} ms)`).join(' / ')}`,
+  );
   const summary = {
     bench: 'widget-rollback',
     backend: backend.name,
@@ -169,6 +205,7 @@ async function runOn(spec: string) {
     medianOverheadMs: overhead,
     loadAverage: { before: loadBefore, after: loadavg() },
     breakdown,
+    workerProcessSpawn: spawns,
     timelines,
   };
   console.log(`summary: ${await writeSummary('widget-rollback', backend.name, summary)}`);
