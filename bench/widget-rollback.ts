@@ -11,6 +11,7 @@
  * .data/bench/widget-rollback-<backend>-<time>.json.
  */
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -22,6 +23,7 @@ import { createExampleRepo } from '../test/helpers/example-repo';
 import { runbookDeps } from '../test/helpers/runbook-deps';
 import { runWorker, tempDir, uniqueTaskQueue } from '../test/helpers/temporal';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
+import { type RollbackTimeline, rollbackTimeline } from './rollback-history';
 
 const { values: options, positionals } = parseArgs({
   options: { backends: { type: 'string', default: 'dev' } },
@@ -41,6 +43,36 @@ pnpm build:widgets
 pnpm test
 ls -lh dist/widgets/*.html
 `;
+
+interface SpawnCost {
+  medianMs: number;
+  fromShMs: number;
+  rssMb: number;
+}
+
+/**
+ * Median time to spawn `/bin/true` from this process, which hosts the worker: every git call and
+ * runbook command of the engine pays it (fork of a process with the worker's memory), while the
+ * shell script spawns from a small `sh`.
+ */
+async function spawnCost(): Promise<SpawnCost> {
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const started = performance.now();
+    await execa('/bin/true');
+    times.push(performance.now() - started);
+  }
+  // The same from a small process: `sh` running it 50 times in a loop.
+  const started = performance.now();
+  await execa('sh', ['-c', 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done']);
+  const fromShMs = (performance.now() - started) / 50;
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    medianMs: round(median(times)),
+    fromShMs: round(fromShMs),
+    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -79,6 +111,9 @@ async function runOn(spec: string) {
     taskQueue,
   );
   const rows: { run: number; engineMs: number; shellMs: number }[] = [];
+  const timelines: (RollbackTimeline & { run: number; clientMs: number })[] = [];
+  const loadBefore = loadavg();
+  const spawns: SpawnCost[] = [];
   try {
     const engine = async (run: number) => {
       const repo = await createExampleRepo(
@@ -87,9 +122,10 @@ async function runOn(spec: string) {
         `engine-${run}`,
       );
       const started = performance.now();
+      const workflowId = `bench-widget-${run}-${Date.now()}`;
       const result = await env.client.workflow.execute(widgetRollback, {
         taskQueue,
-        workflowId: `bench-widget-${run}-${Date.now()}`,
+        workflowId,
         args: [
           {
             incidentId: `BENCH-E${run}`,
@@ -100,8 +136,14 @@ async function runOn(spec: string) {
           },
         ],
       });
+      const elapsed = performance.now() - started;
       if (!result.ok) throw new Error(`engine run ${run} failed at ${result.failedStep}: ${result.error}`);
-      return performance.now() - started;
+      // Read after the clock stops: where the engine's time went, from the history.
+      if (run > 0) {
+        const timeline = await rollbackTimeline(env.client, workflowId);
+        timelines.push({ run, clientMs: Math.round(elapsed - timeline.workflowMs), ...timeline });
+      }
+      return elapsed;
     };
     const shell = async (run: number) => {
       const repo = await createExampleRepo(
@@ -117,12 +159,14 @@ async function runOn(spec: string) {
     };
     await engine(0); // warm-up: workflow bundle, first connections, pnpm's own caches
     await shell(0);
+    spawns.push(await spawnCost());
     for (let run = 1; run <= runs; run++) {
       const engineFirst = run % 2 === 1;
       const a = engineFirst ? await engine(run) : await shell(run);
       const b = engineFirst ? await shell(run) : await engine(run);
       rows.push({ run, engineMs: engineFirst ? a : b, shellMs: engineFirst ? b : a });
     }
+    spawns.push(await spawnCost());
   } finally {
     await stop();
     await backend.close();
@@ -144,6 +188,10 @@ async function runOn(spec: string) {
   console.log(
     `median engine ${engineMedian.toFixed(0)} ms, shell ${shellMedian.toFixed(0)} ms, ratio of medians ${(engineMedian / shellMedian).toFixed(3)}, ratio of totals ${total.toFixed(3)}`,
   );
+  const breakdown = printBreakdown(timelines);
+  console.log(
+    `spawning /bin/true from the worker's process (before / after the runs): ${spawns.map((c) => `${c.medianMs} ms at ${c.rssMb} MB RSS (from sh: ${c.fromShMs} ms)`).join(' / ')}`,
+  );
   const summary = {
     bench: 'widget-rollback',
     backend: backend.name,
@@ -155,8 +203,41 @@ async function runOn(spec: string) {
     ratioOfMedians: engineMedian / shellMedian,
     ratioOfTotals: total,
     medianOverheadMs: overhead,
+    loadAverage: { before: loadBefore, after: loadavg() },
+    breakdown,
+    workerProcessSpawn: spawns,
+    timelines,
   };
   console.log(`summary: ${await writeSummary('widget-rollback', backend.name, summary)}`);
+}
+
+/** Medians over the runs of where the engine's time went (bench/rollback-history.ts). */
+function printBreakdown(timelines: (RollbackTimeline & { run: number; clientMs: number })[]) {
+  if (timelines.length === 0) return undefined;
+  const of = (pick: (t: (typeof timelines)[number]) => number) => median(timelines.map(pick));
+  const breakdown = {
+    workflowMs: of((t) => t.workflowMs),
+    clientMs: of((t) => t.clientMs),
+    workflowTasks: of((t) => t.workflowTasks),
+    workflowTaskQueueMs: of((t) => t.workflowTaskQueueMs),
+    workflowTaskRunMs: of((t) => t.workflowTaskRunMs),
+    activities: of((t) => t.entries.filter((e) => e.kind === 'activity').length),
+    activityQueueMs: of((t) => t.activityQueueMs),
+    commandRunMs: of((t) => t.commandRunMs),
+    bookkeepingActivityRunMs: of((t) => t.bookkeepingActivityRunMs),
+  };
+  console.log(
+    `engine breakdown (medians): workflow ${breakdown.workflowMs} ms + client start/result ${breakdown.clientMs} ms; ` +
+      `${breakdown.workflowTasks} workflow tasks: queue ${breakdown.workflowTaskQueueMs} ms, run ${breakdown.workflowTaskRunMs} ms (incl. local activities); ` +
+      `${breakdown.activities} activities: queue ${breakdown.activityQueueMs} ms, runbook commands ${breakdown.commandRunMs} ms, other activities ${breakdown.bookkeepingActivityRunMs} ms`,
+  );
+  const last = timelines.at(-1)!;
+  console.log(`timeline of run ${last.run} (ms from start: queue + run):`);
+  for (const e of last.entries)
+    console.log(
+      `  ${String(e.at).padStart(7)}  ${e.name.padEnd(18)} ${String(e.queueMs).padStart(6)} + ${String(e.runMs).padStart(7)}${e.localActivities ? `  local: ${e.localActivities.join(', ')}` : ''}`,
+    );
+  return breakdown;
 }
 
 for (const spec of parseBackends(options.backends)) await runOn(spec);

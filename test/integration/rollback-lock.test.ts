@@ -51,6 +51,19 @@ describe('two incidents on one repository', () => {
       assert.equal((await revertsOf(repo.path, repo.badSha!)).length, 1, 'exactly one revert commit');
       const details = [a, b].map((r) => r.steps.find((s) => s.step === 'revert-commit')!.detail!);
       assert.equal(details.filter((d) => d.includes('already there')).length, 1);
+      // rollback-lock-local: both try the lock locally; the one that finds it held falls back to
+      // the acquireRepoLock activity, whose retries wait for the release. The other never schedules it.
+      const scheduledLocks = await Promise.all(
+        ['INC-L1', 'INC-L2'].map(async (incidentId) => {
+          const history = await env.client.workflow
+            .getHandle(rollbackWorkflowId('widget', incidentId))
+            .fetchHistory();
+          return (history.events ?? []).filter(
+            (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'acquireRepoLock',
+          ).length;
+        }),
+      );
+      assert.deepEqual([...scheduledLocks].sort(), [0, 1]);
     } finally {
       await stop();
     }

@@ -58,9 +58,10 @@ describe('widgetRollback on a real dev server', () => {
       }),
       'the run took exactly the planned steps',
     );
+    // widget-rollback-revert.json (lock as activities, before rollback-lock-local) stays as recorded.
     await recordHistory(
       env.client.workflow.getHandle(rollbackWorkflowId('widget', 'INC-W1')),
-      'widget-rollback-revert',
+      'widget-rollback-revert-local-lock',
     );
     assert.deepEqual(
       result.steps.map((s) => s.step),

@@ -1,8 +1,9 @@
 /**
- * git through execa with argument arrays (never a shell). Callers validate every ref and path
- * first (src/domain/git-safety.ts); this module only runs git and maps failures to typed ones.
+ * git through child_process.spawn with argument arrays (never a shell). Callers validate every ref
+ * and path first (src/domain/git-safety.ts); this module only runs git and maps failures to typed
+ * ones.
  */
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { FAILURE } from '../../domain/failure-types';
 import { meaningfulLines } from '../../domain/output-lines';
 import { displayArgv, type StepFailure } from '../../contracts/step-failure';
@@ -23,20 +24,7 @@ export async function git(
   options: { allowFail?: boolean; input?: string } = {},
 ): Promise<GitResult> {
   // Heartbeats while git (and any hook it runs) works: the git steps' heartbeat timeout.
-  const result = await keepAlive(
-    execa('git', args, {
-      cwd: repo,
-      reject: false,
-      input: options.input,
-      stripFinalNewline: true,
-      env: { GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
-    }),
-  );
-  const out = {
-    stdout: String(result.stdout),
-    stderr: String(result.stderr),
-    exitCode: result.exitCode ?? -1,
-  };
+  const out = await keepAlive(runGit(repo, args, options.input));
   if (out.exitCode !== 0 && !options.allowFail)
     throw failure(
       FAILURE.gitFailed,
@@ -44,6 +32,39 @@ export async function git(
       gitFailureDetails(FAILURE.gitFailed, args, out),
     );
   return out;
+}
+
+/**
+ * One git process: argv array, no shell, stdin from `input`, output collected with the final
+ * newline stripped; a git that cannot start or dies by a signal reports exit code -1. Plain
+ * `child_process.spawn` rather than execa: a rollback makes a dozen git calls from the worker's
+ * large process, and execa's own setup cost about 3 ms of each (docs/benchmarks.md, issue 15).
+ */
+function runGit(repo: string, args: string[], input: string | undefined): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, {
+      cwd: repo,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', LC_ALL: 'C' },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const text = (chunks: Buffer[]) =>
+      Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+    child.on('error', (error) => resolve({ stdout: '', stderr: error.message, exitCode: -1 }));
+    child.on('close', (code) =>
+      resolve({ stdout: text(stdout), stderr: text(stderr), exitCode: code ?? -1 }),
+    );
+    if (input !== undefined) {
+      // A git that exits before reading all of its input closes the pipe: its exit code says why.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
+    }
+  });
 }
 
 /** Details of a failed git command: the command, its exit code and what it printed (no log file). */

@@ -62,10 +62,9 @@ async function requireCommit(repo: string, ref: string, field: string): Promise<
  */
 export async function saveBackup(repo: string, incidentId: string, now = new Date()): Promise<BackupResult> {
   const ref = validated(() => backupRefName(incidentId));
-  const branch = await currentBranch(repo);
-  const existing = await revParse(repo, ref);
+  // Three independent reads at once: every rollback waits for this step.
+  const [branch, existing, sha] = await Promise.all([currentBranch(repo), revParse(repo, ref), head(repo)]);
   if (existing) return { ref, sha: existing, branch };
-  const sha = await head(repo);
   await git(repo, ['update-ref', '-m', `incident ${incidentId} backup`, ref, sha, '']);
   await recordBackupCreated(repo, ref, now);
   return { ref, sha, branch };
@@ -145,16 +144,21 @@ export function createGitActivities(deps: ActivityDeps) {
     ): Promise<{ revertSha: string; alreadyReverted: boolean }> {
       const sha = validated(() => assertFullSha(input.sha, 'sha'));
       const repo = resolveRepo(deps, input.repoPath);
-      // One git call answers both "is it a commit" and "is it in HEAD's history".
-      if (!(await isAncestor(repo, sha, 'HEAD')))
-        throw failure(FAILURE.notAncestor, `${sha} is not a commit in HEAD's history`);
-      const done = await git(repo, [
+      const revertsArgs = [
         'log',
         '--format=%H',
         '--fixed-strings',
         `--grep=This reverts commit ${sha}`,
         `${sha}..HEAD`,
+      ];
+      // Both reads at once; the revert search counts only once the SHA is known to be in
+      // HEAD's history (one git call answers both "is it a commit" and "is it an ancestor").
+      const [ancestor, search] = await Promise.all([
+        isAncestor(repo, sha, 'HEAD'),
+        git(repo, revertsArgs, { allowFail: true }),
       ]);
+      if (!ancestor) throw failure(FAILURE.notAncestor, `${sha} is not a commit in HEAD's history`);
+      const done = search.exitCode === 0 ? search : await git(repo, revertsArgs);
       const existing = done.stdout.split('\n').filter(Boolean)[0];
       if (existing) return { revertSha: existing, alreadyReverted: true };
       return withPendingMarker(repo, `revert-${sha}`, async () => {

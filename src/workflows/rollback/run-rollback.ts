@@ -2,12 +2,29 @@
  * What every rollback procedure shares: the repository lock around it, the backup of HEAD and the
  * result. The steps themselves run from the procedure's plan (run-plan.ts).
  */
-import { CancellationScope, isCancellation, metricMeter, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import { instrument } from '../../contracts/metrics';
 import type { RollbackProcedure } from '../../contracts/rollback';
 import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
-import { lock, quickSteps } from './step-proxies';
+import { lock, quickLock, quickSteps } from './step-proxies';
 import { RollbackSaga, RollbackStepFailed } from './saga';
+
+/**
+ * Patch: the repository lock is taken and released by local activities (quickLock), saving two
+ * workflow-task round trips per rollback; a failed local try (the lock is held) falls back to the
+ * activity that waits. Histories from before it schedule both as activities.
+ */
+export const LOCAL_LOCK_PATCH = 'rollback-lock-local';
+
+/** Runs `step` locally first; on any failure but a cancellation, runs `fallback` as before. */
+async function localFirst<T>(step: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return fallback();
+  }
+}
 
 export interface ProcedureContext {
   saga: RollbackSaga;
@@ -34,11 +51,16 @@ export async function runLocked<
 ): Promise<R> {
   const { workflowId, runId } = workflowInfo();
   const lockInput = { repoPath, owner: { workflowId, runId, incidentId } };
+  const localLock = patched(LOCAL_LOCK_PATCH);
+  const acquire = () => lock.acquireRepoLock(lockInput);
+  const release = () => lock.releaseRepoLock(lockInput);
   let locked = false;
   try {
-    await saga.step('acquire-repo-lock', () => lock.acquireRepoLock(lockInput), {
-      detail: (r) => r.lockPath,
-    });
+    await saga.step(
+      'acquire-repo-lock',
+      () => (localLock ? localFirst(() => quickLock.acquireRepoLock(lockInput), acquire) : acquire()),
+      { detail: (r) => r.lockPath },
+    );
     locked = true;
     await body();
     result.ok = true;
@@ -50,7 +72,11 @@ export async function runLocked<
   } finally {
     await CancellationScope.nonCancellable(async () => {
       if (locked)
-        await saga.step('release-repo-lock', () => lock.releaseRepoLock(lockInput)).catch(() => undefined);
+        await saga
+          .step('release-repo-lock', () =>
+            localLock ? localFirst(() => quickLock.releaseRepoLock(lockInput), release) : release(),
+          )
+          .catch(() => undefined);
       result.headAfter = await quickSteps.resolveRef({ repoPath, ref: 'HEAD' }).catch(() => undefined);
     });
   }

@@ -21,6 +21,16 @@ export const lock = proxyActivities<Activities>({
 });
 
 /**
+ * The lock's fast path (patch `rollback-lock-local`): one in-process try, no server round trip.
+ * Any failure, above all `RepoLocked` (another incident holds it), falls back to `lock`, whose
+ * retry policy waits its turn. Both lock activities are no-ops when repeated by the same owner.
+ */
+export const quickLock = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
  * git steps: seconds of work; transient failures (index.lock, I/O) retry 5 times. They heartbeat
  * every second while git runs, so a killed worker's git step is retried within 5 s, like every
  * other step, instead of after the 1-minute start-to-close.
