@@ -103,7 +103,9 @@ describe('alert coalescing on a real dev server', () => {
     assert.equal(await settledCount(h.temporal, `WorkflowId STARTS_WITH 'incident-am-${run}'`, K), K);
 
     // Every alert is in history (one payload each) and counted in the incidents' status as if it
-    // had come alone; and the burst did coalesce: fewer signals than alerts.
+    // had come alone. How many signals carried them depends on how the requests overlapped in
+    // time (a fast server can answer each before the next arrives): printed, not asserted; the
+    // next test proves coalescing where the overlap is certain.
     let signals = 0;
     let payloads = 0;
     for (const id of ids) {
@@ -112,7 +114,7 @@ describe('alert coalescing on a real dev server', () => {
       payloads += found.alerts;
     }
     assert.equal(payloads, N);
-    assert.ok(signals < N, `${N} alerts in ${signals} signals: the burst was coalesced`);
+    console.log(`# concurrent burst: ${N} alerts in ${signals} signals`);
     const counted = await eventually(async () => {
       let firing = 0;
       let history = 0;
@@ -125,6 +127,37 @@ describe('alert coalescing on a real dev server', () => {
     }, 30_000);
     assert.deepEqual(counted, { firing: N, history: N });
   });
+  it('sends alerts for one incident that arrive while its call is in flight as one call', async () => {
+    // One Alertmanager request whose alerts reach the coalescer in the same tick: for each
+    // fingerprint the first alert's call is in flight when the others arrive, so they must queue
+    // and go together: two calls per fingerprint, whatever the timing.
+    const run = `one${Date.now().toString(36)}`;
+    const [a, b] = [`${run}-a`, `${run}-b`];
+    const response = await fetch(`${h.base}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(alertmanagerPayload([a, a, a, a, b, b, b])),
+    });
+    const body = (await response.json()) as { incidents: { workflowId: string; deduplicated: boolean }[] };
+    assert.equal(response.status, 202, JSON.stringify(body));
+    assert.equal(body.incidents.length, 7);
+    assert.deepEqual(
+      body.incidents.map((incident) => incident.deduplicated),
+      [false, true, true, true, false, true, true],
+      'the first alert of each incident opened it; the rest deduplicated',
+    );
+    // A signal that lands while a workflow task runs is durable at once but joins the history
+    // only when that task completes: wait until every alert is there, then count the signals.
+    const found = await eventually(async () => {
+      const counts = {
+        a: await alertSignals(h.temporal.client, body.incidents[0]!.workflowId),
+        b: await alertSignals(h.temporal.client, body.incidents[4]!.workflowId),
+      };
+      return counts.a.alerts === 4 && counts.b.alerts === 3 ? counts : undefined;
+    });
+    assert.deepEqual(found, { a: { signals: 2, alerts: 4 }, b: { signals: 2, alerts: 3 } });
+  });
+
   it('counts a batch signal exactly like the same alerts one signal each, and its history replays', async () => {
     const run = `cmp${Date.now().toString(36)}`;
     // 23 alerts: past the "first five, then every tenth" timeline sampling, with a resolved one.
