@@ -35,6 +35,8 @@ import { listIncidents, listFiltersSchema } from '../src/use-cases/list';
 import { freePort } from '../test/helpers/processes';
 import { ms, pool, startChild, stats, type LatencyStats } from './alert-ingest-stats';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
+// @ts-expect-error plain JavaScript without declarations (bin/ runs before any TypeScript tooling)
+import { compiledEntry as untypedCompiledEntry } from '../bin/compiled-entry.js';
 import { descendants, rssMb, scrapeMetrics, timed, timedNode, waitTimer } from './soak-probes';
 
 const { values: args } = parseArgs({
@@ -49,6 +51,7 @@ const { values: args } = parseArgs({
     'api-port': { type: 'string' },
   },
 });
+const compiledEntry = untypedCompiledEntry as (path: string) => string | undefined;
 const COUNTS = args.counts.split(',').map(Number);
 const DUE = Number(args.due);
 const DUE_AFTER_MS = parseDuration(args['due-after']);
@@ -217,6 +220,10 @@ async function measure(
   out('');
   out(`### ${backend.name} (${backend.address}), ${startedAt}`);
   out('');
+  // bin/incident.js runs dist/ when the build is fresh, else the sources through tsx (slower start).
+  out(
+    `CLI: ${compiledEntry('incident/main.js') ? 'compiled (dist/incident)' : 'sources through tsx (no fresh build)'}`,
+  );
   out(
     `worker cache: WORKER_MAX_CACHED_WORKFLOWS=${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? '(unset)'}; baseline RSS worker ${baseline.worker.toFixed(0)} MB, API ${baseline.api.toFixed(0)} MB, server ${baseline.server.toFixed(0)} MB; load ${baseline.loadAverage}`,
   );

@@ -17,7 +17,20 @@ export interface IncidentWorkerOptions {
   shutdownGraceTime?: string;
   /** Traces workflows and activities (src/temporal/tracing.ts); defaults to this process's tracing. */
   tracing?: Tracing;
+  /** Incidents kept in memory between their workflow tasks; see {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * The workflow cache bounds the worker's memory, not the number of open incidents: each cached
+ * incident holds its own workflow context (about 1.8 MB here, docs/benchmarks.md "10,000 open
+ * incidents"), and the SDK's default sizes the cache from the heap limit (about 2,300 on a 4 GB
+ * heap, i.e. 4 GB of RSS once that many incidents are open). An incident that is not cached is
+ * replayed from its history on its next task (a timer, a signal, a query), which costs
+ * milliseconds for an idle incident's short history. Open incidents are mostly idle, waiting for
+ * a human or a deadline, so a small cache loses little. WORKER_MAX_CACHED_WORKFLOWS overrides it.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 /** The one place that wires workflows and activities to a task queue, for the worker and tests. */
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
@@ -32,6 +45,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     workflowBundle: await workflowBundle({ traced: Boolean(tracing) }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }
 

@@ -29,6 +29,7 @@ await runMain(async () => {
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     deps: workerDeps({
       config,
       client,
