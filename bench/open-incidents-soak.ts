@@ -142,6 +142,12 @@ async function runOn(backend: Backend): Promise<Summary> {
   };
   const worker = startChild('src/worker/main.ts', /polling task queue/, childEnv);
   const api = startChild('src/api/main.ts', /listening on http/, childEnv);
+  // A child that dies mid-run would show up only as refused connections: say which and how.
+  for (const [name, started] of [
+    ['worker', worker],
+    ['API', api],
+  ] as const)
+    started.child.once('exit', (code, signal) => progress(`${name} exited (code ${code}, signal ${signal})`));
   try {
     await Promise.all([worker.ready, api.ready]);
     const engine = {
