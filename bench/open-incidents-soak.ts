@@ -6,7 +6,7 @@
  *   npx tsx bench/open-incidents-soak.ts [--counts 100,1000,10000] [--due 500] [--due-after 60s]
  *                                        [--concurrency 16] [--batch 500] [--samples 10]
  *                                        [--backends dev,cluster] [--api-port N]
- *                                        [--worker-node-options "--cpu-prof --cpu-prof-dir=DIR"]
+ *                                        [--worker-node-args="--cpu-prof --cpu-prof-dir=DIR"]
  *
  * On each backend (bench/backends.ts) the worker and the API run as separate processes, as
  * `npm start` runs them, with an engine config this script writes: SEV-4 incidents are not due for
@@ -50,8 +50,8 @@ const { values: args } = parseArgs({
     samples: { type: 'string', default: '10' },
     backends: { type: 'string', default: 'dev' },
     'api-port': { type: 'string' },
-    /** NODE_OPTIONS for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes. */
-    'worker-node-options': { type: 'string' },
+    /** Node flags for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes. */
+    'worker-node-args': { type: 'string' },
   },
 });
 const compiledEntry = untypedCompiledEntry as (path: string) => string | undefined;
@@ -143,11 +143,11 @@ async function runOn(backend: Backend): Promise<Summary> {
     WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     API_METRICS_ADDRESS: 'off',
   };
-  const workerNodeOptions = args['worker-node-options'];
   const worker = startChild(
     'src/worker/main.ts',
     /polling task queue/,
-    workerNodeOptions ? { ...childEnv, NODE_OPTIONS: workerNodeOptions } : childEnv,
+    childEnv,
+    args['worker-node-args']?.split(' ').filter(Boolean),
   );
   const api = startChild('src/api/main.ts', /listening on http/, childEnv);
   // A child that dies mid-run would show up only as refused connections: say which and how.
