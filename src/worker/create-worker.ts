@@ -22,13 +22,14 @@ export interface IncidentWorkerOptions {
 }
 
 /**
- * The workflow cache bounds the worker's memory, not the number of open incidents: each cached
- * incident holds its own workflow context (about 1.8 MB here, docs/benchmarks.md "10,000 open
- * incidents"), and the SDK's default sizes the cache from the heap limit (about 2,300 on a 4 GB
- * heap, i.e. 4 GB of RSS once that many incidents are open). An incident that is not cached is
- * replayed from its history on its next task (a timer, a signal, a query), which costs
- * milliseconds for an idle incident's short history. Open incidents are mostly idle, waiting for
- * a human or a deadline, so a small cache loses little. WORKER_MAX_CACHED_WORKFLOWS overrides it.
+ * The workflow cache bounds the worker's live memory, not the number of open incidents: each cached
+ * incident holds its own workflow context (about 1.4 MB live here), and the SDK's default sizes
+ * the cache from the heap limit (about 2,300 on a 4 GB heap, i.e. 4 GB of RSS once that many
+ * incidents are open). An incident that is not cached is rebuilt on its next task (a timer, a
+ * signal, a query): a new context plus the replay of its history, tens of milliseconds of CPU for
+ * an idle incident. Open incidents are mostly idle, waiting for a person or a deadline, so a small
+ * cache loses little (docs/benchmarks.md, "10,000 open incidents"). WORKER_MAX_CACHED_WORKFLOWS
+ * overrides it.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
