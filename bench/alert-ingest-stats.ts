@@ -163,13 +163,17 @@ export async function historyTimeline(
   return lines;
 }
 
-/** Starts `node --import tsx <entry>` and resolves `ready` when its output matches `ready`. */
+/**
+ * Starts `node [nodeArgs] --import tsx <entry>` and resolves `ready` when its output matches
+ * `ready`. `nodeArgs` is for flags NODE_OPTIONS refuses, such as --cpu-prof.
+ */
 export function startChild(
   entry: string,
   ready: RegExp,
   env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
 ): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -161,6 +161,8 @@ export const envSchema = z
     WORKER_METRICS_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(15_000),
     /** Task pollers, slots and sticky settings of the worker (src/config/worker-tuning.ts). */
     ...workerTuningEnv,
+    /** Incidents the worker keeps in memory (its workflow cache); unset: DEFAULT_MAX_CACHED_WORKFLOWS. */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
@@ -228,6 +230,8 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_SIGNING_SECRET: "copy the app's Signing Secret (Basic Information)",
   WORKER_METRICS_ADDRESS: 'use host:port such as 127.0.0.1:9464, or off',
   WORKER_METRICS_INTERVAL_MS: 'use milliseconds between 1000 and 3600000; unset it for 15000',
+  WORKER_MAX_CACHED_WORKFLOWS:
+    'use a whole number of cached incidents (0 turns the cache off; about 1.8 MB each); unset it for the default',
   API_METRICS_ADDRESS: "use host:port such as 127.0.0.1:9465 (not the worker's), or off",
   ...WORKER_TUNING_FIXES,
 };

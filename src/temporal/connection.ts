@@ -1,8 +1,11 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { toClientOptions } from '@temporalio/envconfig';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+// Types only: the worker package (native bridge) and OpenTelemetry load when a process needs them,
+// not in every CLI call, where they cost 0.4-0.7 s of the 1-1.6 s an `incident list` took
+// (docs/benchmarks.md, "10,000 open incidents").
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { type Env, temporalAddress } from '../config/env';
-import { activeTracing } from './tracing';
+import { activeTracing } from './tracing-state';
 
 /**
  * Connection options shared by the client (API, CLI, start.ts) and the worker: the one path every
@@ -48,5 +51,6 @@ export async function connectClient(env: Env, connectTimeoutMs = 3_000): Promise
 }
 
 export async function connectWorker(env: Env): Promise<NativeConnection> {
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(env));
 }

@@ -4,6 +4,7 @@ import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@op
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { tracingSettings } from '../config/tracing-env';
+import { activeTracing, setActiveTracing } from './tracing-state';
 
 /**
  * One process's tracing: the registered tracer provider and the Temporal plugin that carries the
@@ -16,8 +17,6 @@ export interface Tracing {
   /** Flushes spans still batched; call before the process exits (a CLI call lives for a second). */
   shutdown: () => Promise<void>;
 }
-
-let installed: Tracing | undefined;
 
 /**
  * Registers the OpenTelemetry tracer provider for this process, once, or returns undefined when
@@ -35,6 +34,7 @@ export function startTracing(
     log?: (line: string) => void;
   } = {},
 ): Tracing | undefined {
+  const installed = activeTracing();
   if (installed) return installed;
   const settings = tracingSettings(defaultServiceName, options.environment);
   options.log?.(
@@ -58,13 +58,13 @@ export function startTracing(
   // Sets the global tracer provider, the AsyncLocalStorage context manager (the active span
   // follows awaits from the HTTP hook into the Temporal client) and the W3C trace-context propagator.
   provider.register();
-  installed = {
+  const tracing: Tracing = {
     plugin: new OpenTelemetryPlugin({ resource, spanProcessor }),
     serviceName: settings.serviceName,
     shutdown: () => provider.shutdown(),
   };
-  return installed;
+  setActiveTracing(tracing);
+  return tracing;
 }
 
-/** The tracing this process started, if any: connectClient adds its plugin to every client. */
-export const activeTracing = (): Tracing | undefined => installed;
+export { activeTracing };

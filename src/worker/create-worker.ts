@@ -20,7 +20,21 @@ export interface IncidentWorkerOptions {
   tracing?: Tracing;
   /** Pollers, slots and sticky settings (WORKER_* variables); unset: {@link DEFAULT_WORKER_TUNING}. */
   tuning?: WorkerTuning;
+  /** Incidents kept in memory between their workflow tasks; see {@link DEFAULT_MAX_CACHED_WORKFLOWS}. */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * The workflow cache bounds the worker's live memory, not the number of open incidents: each cached
+ * incident holds its own workflow context (about 1.4 MB live here), and the SDK's default sizes
+ * the cache from the heap limit (about 2,300 on a 4 GB heap, i.e. 4 GB of RSS once that many
+ * incidents are open). An incident that is not cached is rebuilt on its next task (a timer, a
+ * signal, a query): a new context plus the replay of its history, tens of milliseconds of CPU for
+ * an idle incident. Open incidents are mostly idle, waiting for a person or a deadline, so a small
+ * cache loses little (docs/benchmarks.md, "10,000 open incidents"). WORKER_MAX_CACHED_WORKFLOWS
+ * overrides it.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 /** The one place that wires workflows and activities to a task queue, for the worker and tests. */
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
@@ -36,6 +50,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     ...tuningOptions(options.tuning ?? DEFAULT_WORKER_TUNING),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }
 

@@ -39,6 +39,7 @@ await runMain(async () => {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     tuning: workerTuning(env),
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     deps: workerDeps({
       config,
       client,

@@ -85,6 +85,17 @@ describe('environment settings', () => {
     );
   });
 
+  it('takes the worker cache size from WORKER_MAX_CACHED_WORKFLOWS (unset: the worker default), refusing a non-number', () => {
+    assert.equal(loadEnv({}).WORKER_MAX_CACHED_WORKFLOWS, undefined);
+    assert.equal(loadEnv({ WORKER_MAX_CACHED_WORKFLOWS: '400' }).WORKER_MAX_CACHED_WORKFLOWS, 400);
+    assert.equal(loadEnv({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS, 0);
+    assert.throws(
+      () => loadEnv({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }),
+      /WORKER_MAX_CACHED_WORKFLOWS: .*fix: use a whole number of cached incidents/,
+    );
+    assert.throws(() => loadEnv({ WORKER_MAX_CACHED_WORKFLOWS: '-1' }), /WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+
   it('refuses half an mTLS pair, under the new names and the old', () => {
     assert.throws(
       () => loadEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/x.pem' }),
