@@ -135,8 +135,10 @@ describe('the Temporal Web UI shows the incident as the README says', () => {
     await waitForTexts(page, [
       `Wait for acknowledgement of ${incidentId}`,
       'Next status update at',
-      'loadPolicy • Load the lifecycle policy',
-      `writeIncidentNote • Write incident note for ${incidentId}`,
+      // Detection's first steps are local activities (patch detection-local-activities): the
+      // timeline names them from their markers, without the summary a normal activity shows.
+      'loadPolicy',
+      'writeIncidentNote',
     ]);
     await shoot('workflow-timeline');
 
