@@ -56,7 +56,7 @@ import {
   type LatencyStats,
 } from './alert-ingest-stats';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
-import { CpuMeter, cpuTable, type PhaseCpu } from './cpu-accounting';
+import { CpuMeter, cpuLine, cpuTable, type PhaseCpu } from './cpu-accounting';
 
 const { values: args } = parseArgs({
   options: {
@@ -257,7 +257,10 @@ async function measure(
   async function phase<T>(name: string, alerts: number, body: () => Promise<T>): Promise<T> {
     const before = meter.sample();
     const result = await body();
-    cpu.push(meter.phase(name, alerts, before, meter.sample()));
+    const used = meter.phase(name, alerts, before, meter.sample());
+    cpu.push(used);
+    // As it goes, so a run cut short still shows where its time went.
+    out(`(cpu ${cpuLine(used)})`);
     return result;
   }
   async function post(fingerprint: string): Promise<Sent> {

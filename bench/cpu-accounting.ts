@@ -173,6 +173,12 @@ export class CpuMeter {
 const cell = (c: ProcessCpu) =>
   `${c.cpuSeconds.toFixed(1)} s · ${c.cores.toFixed(2)} · ${c.cpuMsPerAlert.toFixed(1)}`;
 
+/** One phase in a line: cores used per group, and the machine's. */
+export function cpuLine(p: PhaseCpu): string {
+  const g = p.groups;
+  return `${p.phase}, ${p.wallSeconds.toFixed(1)} s: cores server ${g.server.cores.toFixed(2)}, worker ${g.worker.cores.toFixed(2)}, API ${g.api.cores.toFixed(2)}, bench ${g.bench.cores.toFixed(2)}; machine ${p.machine.cores.toFixed(2)} of ${p.cpus}`;
+}
+
 /** Markdown table: one row per phase, each cell "CPU s · cores · CPU ms per alert". */
 export function cpuTable(phases: PhaseCpu[]): string[] {
   const cpus = phases[0]?.cpus ?? availableParallelism();
