@@ -168,7 +168,7 @@ export function startChild(
   entry: string,
   ready: RegExp,
   env: NodeJS.ProcessEnv,
-): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<void>; tail: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env,
@@ -178,12 +178,13 @@ export function startChild(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const isReady = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      if (text.length < 20_000) text += chunk.toString();
+      // The last 20,000 characters: a child that dies mid-run says why at the end.
+      text = (text + chunk.toString()).slice(-20_000);
       if (ready.test(text)) resolve();
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     void exited.then(() => reject(new Error(`${entry} exited before it was ready:\n${text}`)));
   });
-  return { child, ready: isReady, exited };
+  return { child, ready: isReady, exited, tail: () => text.split('\n').slice(-15).join('\n') };
 }
