@@ -148,7 +148,9 @@ async function startCluster(): Promise<Backend> {
     serverProcesses: () =>
       ['postgres', ...cluster.settings.hosts.map((h) => h.name)].flatMap((name) => {
         const pid = cluster.supervisor.pid(name);
-        return pid === undefined ? [] : [{ name, group: 'server' as const, pid, tree: true }];
+        // "worker" is also the engine worker's name in the CPU table: Temporal's is temporal-worker.
+        const shown = name === 'worker' ? 'temporal-worker' : name;
+        return pid === undefined ? [] : [{ name: shown, group: 'server' as const, pid, tree: true }];
       }),
     serverNote: `cluster started by this run: PostgreSQL (postmaster and its backends) and ${cluster.settings.hosts.map((h) => h.name).join(', ')}, each with its children`,
     close: async () => {

@@ -119,7 +119,12 @@ export class CpuMeter {
   sample(): CpuSample {
     const table = processTable();
     const processes: CpuSample['processes'] = {};
-    for (const root of this.roots()) {
+    const roots = this.roots();
+    // Figures are kept by name: two roots of one name would count one process twice.
+    const names = roots.map((r) => r.name);
+    if (new Set(names).size !== names.length)
+      throw new Error(`CPU accounting: duplicate names in ${names.join(', ')}`);
+    for (const root of roots) {
       if (root.tree)
         processes[root.name] = table.has(root.pid) ? treeTicks(table, root.pid) / TICKS : undefined;
       else {
