@@ -172,7 +172,7 @@ export function startChild(
   ready: RegExp,
   env: NodeJS.ProcessEnv,
   nodeArgs: string[] = [],
-): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<void>; tail: () => string } {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env,
@@ -182,12 +182,13 @@ export function startChild(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const isReady = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      if (text.length < 20_000) text += chunk.toString();
+      // The last 20,000 characters: a child that dies mid-run says why at the end.
+      text = (text + chunk.toString()).slice(-20_000);
       if (ready.test(text)) resolve();
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     void exited.then(() => reject(new Error(`${entry} exited before it was ready:\n${text}`)));
   });
-  return { child, ready: isReady, exited };
+  return { child, ready: isReady, exited, tail: () => text.split('\n').slice(-15).join('\n') };
 }

@@ -22,6 +22,7 @@ import { PROJECT_ROOT, requireBinary } from '../src/temporal/binaries';
 import { isTemporalServing } from '../src/temporal/dev-server';
 import { freePort } from '../src/activities/support/free-port';
 import { startClusterIn } from '../src/cluster/harness';
+import { childrenOf, listeningPid, type ProcessRoot } from './cpu-accounting';
 
 export interface Backend {
   name: string;
@@ -31,6 +32,10 @@ export interface Backend {
   env: TestWorkflowEnvironment;
   /** Closes the connection; stops the server only when this run started it. */
   close: () => Promise<void>;
+  /** The server's processes for CPU accounting (bench/cpu-accounting.ts), as far as this run knows them. */
+  serverProcesses?: () => ProcessRoot[];
+  /** What `serverProcesses` covers, for the printed table. */
+  serverNote?: string;
 }
 
 export function parseBackends(list: string): string[] {
@@ -47,6 +52,8 @@ export function parseBackends(list: string): string[] {
 export async function openBackend(spec: string, dir: string): Promise<Backend> {
   if (spec === 'dev' || spec === 'dev-memory') {
     if (spec === 'dev') console.log(`(dev server: ${describeSqliteMode(devSqliteModeFrom())})`);
+    // The SDK spawns the dev server as a child of this process: the child that is new after it.
+    const before = new Set(childrenOf(process.pid));
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: requireBinary('cli') },
@@ -65,7 +72,19 @@ export async function openBackend(spec: string, dir: string): Promise<Backend> {
           : {}),
       },
     });
-    return { name: spec, address: env.address, external: false, env, close: () => env.teardown() };
+    const server = childrenOf(process.pid).filter((pid) => !before.has(pid));
+    return {
+      name: spec,
+      address: env.address,
+      external: false,
+      env,
+      close: () => env.teardown(),
+      serverProcesses: () => server.map((pid) => ({ name: 'server', group: 'server', pid, tree: true })),
+      serverNote:
+        server.length === 1
+          ? `dev server: pid ${server[0]} (started by this run) and its children`
+          : `dev server: ${server.length} new child processes found (${server.join(', ')}), all counted`,
+    };
   }
   const running = process.env.CLUSTER_TEMPORAL_ADDRESS || process.env.TEMPORAL_ADDRESS;
   if (spec === 'cluster' && !running) return startCluster();
@@ -85,7 +104,24 @@ export async function openBackend(spec: string, dir: string): Promise<Backend> {
     address,
     namespace: process.env.TEMPORAL_NAMESPACE || 'default',
   });
-  return { name, address, external: true, env, close: () => env.teardown() };
+  // Not started here: only the process listening on the frontend port can be found (a dev
+  // server is all of it; of a cluster, only the frontend: history, matching and PostgreSQL
+  // show up in the "others" column).
+  const port = Number(address.split(':').at(-1));
+  const frontend = /^(127\.|localhost|\[?::1)/.test(address) ? listeningPid(port) : undefined;
+  return {
+    name,
+    address,
+    external: true,
+    env,
+    close: () => env.teardown(),
+    serverProcesses: () =>
+      frontend === undefined ? [] : [{ name: 'server', group: 'server', pid: frontend, tree: true }],
+    serverNote:
+      frontend === undefined
+        ? `server at ${address} not started by this run and not found on this machine: not counted (in "others")`
+        : `server at ${address} not started by this run: only pid ${frontend}, listening on port ${port}, counted (a cluster's other processes are in "others")`,
+  };
 }
 
 /** A cluster of its own in a temp state dir; the benchmark brings its own worker and API. */
@@ -108,6 +144,15 @@ async function startCluster(): Promise<Backend> {
     // Its state goes with it, but names stay run-tagged all the same.
     external: false,
     env,
+    // Each supervised process with its children (PostgreSQL's backends are the postmaster's).
+    serverProcesses: () =>
+      ['postgres', ...cluster.settings.hosts.map((h) => h.name)].flatMap((name) => {
+        const pid = cluster.supervisor.pid(name);
+        // "worker" is also the engine worker's name in the CPU table: Temporal's is temporal-worker.
+        const shown = name === 'worker' ? 'temporal-worker' : name;
+        return pid === undefined ? [] : [{ name: shown, group: 'server' as const, pid, tree: true }];
+      }),
+    serverNote: `cluster started by this run: PostgreSQL (postmaster and its backends) and ${cluster.settings.hosts.map((h) => h.name).join(', ')}, each with its children`,
     close: async () => {
       await env.teardown();
       await cluster.stop();
