@@ -48,16 +48,19 @@ export async function hasMarker(pid: number, marker: string): Promise<boolean> {
   }
 }
 
-/** Live processes carrying `marker` (never this process). */
+/**
+ * Live processes carrying `marker` (never this process). One process at a time, on purpose: a
+ * read that fails counts as "not marked", and reading every process's environ at once (tried for
+ * speed, a few ms) can fail for lack of file descriptors on a busy machine, so a sweep missed live
+ * processes and a starting service was taken for dead (two full test runs failed that way).
+ */
 export async function findMarked(marker: string): Promise<number[]> {
-  const pids = (await numericDirs()).filter((pid) => pid !== process.pid);
-  // All reads at once (they queue on libuv's thread pool) rather than one after another: this
-  // sweep runs after every runbook command, and sequential reads of every process's environ
-  // cost a rollback tens of ms on a loaded machine.
-  const marked = await Promise.all(
-    pids.map(async (pid) => ((await hasMarker(pid, marker)) && !(await isZombie(pid)) ? pid : undefined)),
-  );
-  return marked.filter((pid) => pid !== undefined);
+  const found: number[] = [];
+  for (const pid of await numericDirs()) {
+    if (pid === process.pid) continue;
+    if ((await hasMarker(pid, marker)) && !(await isZombie(pid))) found.push(pid);
+  }
+  return found;
 }
 
 /** PIDs listening on a TCP port (IPv4 or IPv6), from /proc/net/tcp and the fd tables. */

@@ -254,7 +254,9 @@ export function createServiceActivities(deps: ActivityDeps) {
         heartbeat({ service: input.service, pid });
         if (await probeHealth(url, 500))
           return { service: input.service, action: 'started', pid, healthUrl: url, owned: true };
-        if ((await findMarked(marker)).length === 0) break;
+        // Gone only when the process we started has exited and nothing it started is left: right
+        // after the spawn, before its exec, the child does not carry the marker yet.
+        if (!isAlive(pid) && (await findMarked(marker)).length === 0) break;
         await sleep(200);
       }
       await stopOurs(repo, input.service, svc).catch(() => undefined);
