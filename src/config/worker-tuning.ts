@@ -21,6 +21,12 @@ export interface WorkerTuning {
   nonStickyPollRatio: number;
   /** How long a task waits on the sticky queue before it moves to the shared one, in ms. */
   stickyTimeoutMs: number;
+  /**
+   * Threads that run workflow code (SDK `workflowThreadPoolSize`). With the SDK's reused V8 context
+   * its default is one, so all workflow code shares one core however many the machine has; each
+   * extra thread has a context of its own (docs/benchmarks.md measures two on two cores).
+   */
+  workflowThreads: number;
 }
 
 /** The SDK's own defaults (@temporalio/worker 1.24 worker-options.d.ts), kept unless measured better. */
@@ -32,6 +38,7 @@ export const DEFAULT_WORKER_TUNING: WorkerTuning = {
   localActivitySlots: 100,
   nonStickyPollRatio: 0.2,
   stickyTimeoutMs: 10_000,
+  workflowThreads: 1,
 };
 
 const pollers = z.union([z.literal('auto'), z.coerce.number().int().min(1).max(1_000)]).optional();
@@ -47,6 +54,7 @@ export const workerTuningEnv = {
   WORKER_LOCAL_ACTIVITY_SLOTS: slots(1),
   WORKER_NONSTICKY_POLL_RATIO: z.coerce.number().gt(0).max(1).optional(),
   WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).optional(),
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(64).optional(),
 };
 
 export const WORKER_TUNING_FIXES = {
@@ -57,6 +65,7 @@ export const WORKER_TUNING_FIXES = {
   WORKER_LOCAL_ACTIVITY_SLOTS: 'use a whole number of at least 1 (default 100)',
   WORKER_NONSTICKY_POLL_RATIO: 'use a share above 0 and at most 1 (default 0.2)',
   WORKER_STICKY_TIMEOUT_MS: 'use milliseconds between 1000 and 600000 (default 10000)',
+  WORKER_WORKFLOW_THREADS: 'use a whole number of threads from 1 to 64 (default 1)',
 } as const;
 
 type TuningEnv = { [K in keyof typeof workerTuningEnv]?: z.infer<(typeof workerTuningEnv)[K]> };
@@ -72,5 +81,6 @@ export function workerTuning(env: TuningEnv): WorkerTuning {
     localActivitySlots: env.WORKER_LOCAL_ACTIVITY_SLOTS ?? d.localActivitySlots,
     nonStickyPollRatio: env.WORKER_NONSTICKY_POLL_RATIO ?? d.nonStickyPollRatio,
     stickyTimeoutMs: env.WORKER_STICKY_TIMEOUT_MS ?? d.stickyTimeoutMs,
+    workflowThreads: env.WORKER_WORKFLOW_THREADS ?? d.workflowThreads,
   };
 }

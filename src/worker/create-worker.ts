@@ -66,6 +66,7 @@ function tuningOptions(tuning: WorkerTuning) {
     maxConcurrentLocalActivityExecutions: tuning.localActivitySlots,
     nonStickyToStickyPollRatio: tuning.nonStickyPollRatio,
     stickyQueueScheduleToStartTimeout: tuning.stickyTimeoutMs,
+    workflowThreadPoolSize: tuning.workflowThreads,
   };
 }
 

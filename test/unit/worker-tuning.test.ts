@@ -18,6 +18,7 @@ describe('worker tuning from the environment', () => {
         WORKER_LOCAL_ACTIVITY_SLOTS: '30',
         WORKER_NONSTICKY_POLL_RATIO: '0.5',
         WORKER_STICKY_TIMEOUT_MS: '30000',
+        WORKER_WORKFLOW_THREADS: '2',
       }),
     );
     assert.deepEqual(tuning, {
@@ -28,6 +29,7 @@ describe('worker tuning from the environment', () => {
       localActivitySlots: 30,
       nonStickyPollRatio: 0.5,
       stickyTimeoutMs: 30_000,
+      workflowThreads: 2,
     });
   });
 
