@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildOnce } from './build-once';
 
 /**
  * The vocabulary of the incident response guide, as closed lists. `as const` arrays with derived
@@ -45,22 +46,25 @@ const safeName = (what: string) =>
     .string()
     .regex(SAFE_NAME, `${what} must be 1-128 of A-Z a-z 0-9 . _ : @ - and start with a letter or digit`);
 
-export const incidentInputSchema = z
-  .object({
-    severity: z.enum(SEVERITIES),
-    services: z.array(safeName('service')).min(1).max(32),
-    scenario: z.enum(SCENARIOS).default('unknown'),
-    summary: z.string().trim().min(1).max(1_000),
-    source: z.enum(SOURCES),
-    labels: z.array(safeName('label')).max(32).default([]),
-    /** The alert's dedup key; the workflow ID is derived from it so a repeat cannot open a second incident. */
-    fingerprint: safeName('fingerprint'),
-    /** When the alert itself fired (ISO 8601), for time-to-detect; defaults to when the engine saw it. */
-    alertedAt: z.iso.datetime({ offset: true }).optional(),
-    /** Free-form context from the alert source (labels, links); shown in the report, never executed. */
-    details: z.record(z.string().max(128), z.string().max(2_000)).optional(),
-  })
-  .strict();
+/** Built once per process (build-once.ts): every new incident's workflow parses its input with it. */
+export const incidentInputSchema = buildOnce('incident-input-schema', () =>
+  z
+    .object({
+      severity: z.enum(SEVERITIES),
+      services: z.array(safeName('service')).min(1).max(32),
+      scenario: z.enum(SCENARIOS).default('unknown'),
+      summary: z.string().trim().min(1).max(1_000),
+      source: z.enum(SOURCES),
+      labels: z.array(safeName('label')).max(32).default([]),
+      /** The alert's dedup key; the workflow ID is derived from it so a repeat cannot open a second incident. */
+      fingerprint: safeName('fingerprint'),
+      /** When the alert itself fired (ISO 8601), for time-to-detect; defaults to when the engine saw it. */
+      alertedAt: z.iso.datetime({ offset: true }).optional(),
+      /** Free-form context from the alert source (labels, links); shown in the report, never executed. */
+      details: z.record(z.string().max(128), z.string().max(2_000)).optional(),
+    })
+    .strict(),
+);
 
 export type IncidentInput = z.infer<typeof incidentInputSchema>;
 /** What callers send before defaults are applied. */

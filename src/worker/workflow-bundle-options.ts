@@ -25,6 +25,13 @@ const TRACING_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
 );
 
+/**
+ * Evaluated once in the worker's reused workflow context and shared by every workflow (the SDK's
+ * `preloadModules`) rather than once per new or evicted incident: build-once.ts, the memo that
+ * lets the zod schemas be built once per worker thread (see there for why and for what may go in).
+ */
+export const PRELOADED_MODULES = [join(PROJECT_ROOT, 'src', 'contracts', 'build-once.ts')];
+
 const noop = () => undefined;
 const quietLogger = {
   trace: noop,
@@ -50,6 +57,7 @@ export function workflowBundleOptions(traced: boolean): BundleOptions {
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: traced ? [TRACING_WORKFLOW_INTERCEPTORS] : [],
     logger: quietLogger,
+    preloadModules: PRELOADED_MODULES,
   };
 }
 
