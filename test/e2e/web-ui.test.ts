@@ -134,7 +134,8 @@ describe('the Temporal Web UI shows the incident as the README says', () => {
     const run = page.url().replace(/\/timeline([?#].*)?$/, '');
     await waitForTexts(page, [
       `Wait for acknowledgement of ${incidentId}`,
-      'Next status update at',
+      // No 'Next status update at' timer: a SEV-3 gets no status updates and sets none (patch
+      // status-updates-quiet-severities).
       // Detection's first steps are local activities (patch detection-local-activities): the
       // timeline names them from their markers, without the summary a normal activity shows.
       'loadPolicy',

@@ -11,8 +11,10 @@ import {
   recordMitigationSignal,
   resolveSignal,
   reviewSignal,
+  setSeveritySignal,
   statusQuery,
 } from '../../src/contracts/messages';
+import { recordHistory } from '../helpers/histories';
 import {
   incidentInput,
   kinds,
@@ -221,6 +223,56 @@ describe('incident lifecycle timers on the time-skipping server', () => {
           const final = (await handle.result()) as IncidentStatus;
           assert.equal(final.stage, 'closed');
           assert.ok(final.reportPath && existsSync(final.reportPath));
+        },
+      );
+    },
+  );
+
+  it(
+    'a SEV-3 incident sets no status-update timer; reassigned to SEV-2, its first update comes one interval later',
+    { timeout: 60_000 },
+    async () => {
+      await withIncident(
+        'quiet-status-updates',
+        {},
+        { severity: 'SEV-3', scenario: 'ci-pipeline-hangs', services: ['ci'] },
+        async (handle, lines) => {
+          await waitForStatus(handle, (s) => s.deadlines.ack !== undefined);
+          await env.sleep(2 * HOUR);
+          let status = await handle.query(statusQuery);
+          assert.equal(status.deadlines.statusUpdate, undefined, 'no next status update shown');
+          assert.equal(status.statusUpdatesSent, undefined);
+          const statusTimers = async () =>
+            (await handle.fetchHistory()).events!.filter(
+              (e) =>
+                e.timerStartedEventAttributes &&
+                Buffer.from(e.userMetadata?.summary?.data ?? [])
+                  .toString()
+                  .includes('Next status update'),
+            ).length;
+          assert.equal(await statusTimers(), 0, 'two hours without a status-update wakeup');
+
+          await handle.signal(setSeveritySignal, {
+            severity: 'SEV-2',
+            by: '@jscraik',
+            reason: 'wider impact',
+          });
+          status = await waitForStatus(handle, (s) => s.deadlines.statusUpdate !== undefined);
+          assert.equal(
+            Date.parse(status.deadlines.statusUpdate!) -
+              Date.parse(status.timeline.find((e) => e.kind === 'severity')!.at),
+            15 * MINUTE,
+            'first update one interval after the reassignment',
+          );
+          await env.sleep(16 * MINUTE);
+          status = await waitForStatus(handle, (s) => s.statusUpdatesSent === 1);
+          await waitForStatus(handle, () => lines.some((l) => l.startsWith('[status-update]')));
+          assert.match(
+            lines.find((l) => l.startsWith('[status-update]'))!,
+            /SEV-2: stage detection/,
+          );
+          assert.equal(await statusTimers(), 2, 'one timer for the update sent, one for the next');
+          await recordHistory(handle, 'incident-quiet-status-updates');
         },
       );
     },

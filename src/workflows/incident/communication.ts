@@ -1,4 +1,4 @@
-import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../contracts/duration';
 import { run } from './activity-stubs';
@@ -6,14 +6,29 @@ import { escalate, type IncidentContext, record } from './context';
 import { otherOpenSev2 } from './detection';
 
 /**
+ * Incidents of a severity that gets no status updates (SEV-3/4 by default) wait without a timer
+ * until they are reassigned to one that does; before this, they woke at every interval to send
+ * nothing: about 11 workflow tasks a second at 10,000 open, each a cache miss (docs/benchmarks.md).
+ * Running incidents replay as recorded (fixture incident-quiet-status-updates.json).
+ */
+export const QUIET_STATUS_UPDATES_PATCH = 'status-updates-quiet-severities';
+
+/**
  * The guide's "post timeline updates every 15 minutes (SEV-1/2)": a loop beside the stages that
  * ticks at the configured cadence until the incident is resolved, and sends a status update when
- * the current severity is one that gets them (a reassigned severity takes effect at the next tick).
+ * the current severity is one that gets them. An incident reassigned to such a severity gets its
+ * first update one interval after the reassignment.
  */
 export async function statusUpdates(ctx: IncidentContext): Promise<void> {
   const { state, policy } = ctx;
   const stop = () => state.resolvedAt !== undefined || state.stage === 'closed' || ctx.stopping;
+  const getsUpdates = () => policy.statusUpdates.severities.includes(state.severity);
   while (!stop()) {
+    if (!getsUpdates() && patched(QUIET_STATUS_UPDATES_PATCH)) {
+      delete state.deadlines.statusUpdate;
+      await condition(() => stop() || getsUpdates());
+      continue;
+    }
     const next = state.deadlines.statusUpdate
       ? Date.parse(state.deadlines.statusUpdate)
       : Date.now() + policy.statusUpdates.interval;
@@ -25,7 +40,7 @@ export async function statusUpdates(ctx: IncidentContext): Promise<void> {
     )
       break;
     state.deadlines.statusUpdate = new Date(next + policy.statusUpdates.interval).toISOString();
-    if (!policy.statusUpdates.severities.includes(state.severity)) continue;
+    if (!getsUpdates()) continue;
     const last = state.timeline.filter((e) => e.kind !== 'status-update').at(-1);
     const text =
       `Status ${state.incidentId} ${state.severity}: stage ${state.stage}, open for ` +
