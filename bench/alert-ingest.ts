@@ -4,7 +4,7 @@
  * and record all N alerts), and the time from the request to the incident's first steps.
  *
  *   npx tsx bench/alert-ingest.ts [--levels 1,8,32,64] [--requests 600] [--storm 3000] [--keys 100,1000]
- *                                 [--triage 40] [--storm-concurrency 64] [--memory] [--backends dev,cluster]
+ *                                 [--triage 40] [--triage-concurrency 1] [--storm-concurrency 64] [--memory] [--backends dev,cluster]
  *                                 [--api-port N] [--storm-order interleaved|grouped|both]
  *
  * --storm-order: `interleaved` sends request i to fingerprint i % K (round-robin: concurrent
@@ -66,6 +66,7 @@ const { values: args } = parseArgs({
     keys: { type: 'string', default: '100,1000' },
     'storm-concurrency': { type: 'string', default: '64' },
     triage: { type: 'string', default: '40' },
+    'triage-concurrency': { type: 'string', default: '1' },
     memory: { type: 'boolean', default: false },
     backends: { type: 'string' },
     'api-port': { type: 'string' },
@@ -240,14 +241,22 @@ interface Traced {
  * Where the time went for the incident at the median: its history from the request's send time to
  * the step, event by event (the profile docs/benchmarks.md quotes).
  */
-async function printTimeline(client: Client, title: string, traced: Traced[], until: RegExp): Promise<void> {
-  const median = [...traced].sort((a, b) => a.latency - b.latency)[Math.floor(traced.length / 2)];
-  if (!median) return;
+/** The history of the incident at quantile `q` of `traced` (0.5: the median) from its request on. */
+async function printTimeline(
+  client: Client,
+  title: string,
+  traced: Traced[],
+  until: RegExp,
+  q = 0.5,
+): Promise<void> {
+  const sorted = [...traced].sort((a, b) => a.latency - b.latency);
+  const chosen = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  if (!chosen) return;
   out(
-    `${title} (${median.workflowId}, ${median.latency.toFixed(0)} ms${median.note ? `; ${median.note}` : ''}):`,
+    `${title} (${chosen.workflowId}, ${chosen.latency.toFixed(0)} ms${chosen.note ? `; ${chosen.note}` : ''}):`,
   );
   out('```');
-  for (const line of await historyTimeline(client, median.workflowId, median.startedAt, (l) => until.test(l)))
+  for (const line of await historyTimeline(client, chosen.workflowId, chosen.startedAt, (l) => until.test(l)))
     out(line);
   out('```');
 }
@@ -580,11 +589,14 @@ async function measure(
 
   // 5. Request → triage's first step (snapshotRepository) for fresh incidents acknowledged at once.
   // Triage waits for the guide's acknowledgement, so this includes the ack round trip.
+  // One at a time by default, as the goal is stated (a single alert); `--triage-concurrency 8`
+  // gives the figure the earlier runs in docs/benchmarks.md printed, with 8 incidents in flight.
   const triageCount = Number(args.triage);
+  const triageConcurrency = Number(args['triage-concurrency']);
   const triage: number[] = [];
   const triaged: Traced[] = [];
-  await phase(`triage (8)`, triageCount, () =>
-    pool(triageCount, 8, async (i) => {
+  await phase(`triage (${triageConcurrency})`, triageCount, () =>
+    pool(triageCount, triageConcurrency, async (i) => {
       const sent = await post(`triage${i}`);
       const ack = await fetch(`${base}/incidents/${sent.workflowId}/ack`, {
         method: 'POST',
@@ -613,13 +625,20 @@ async function measure(
   );
   const ts = stats(triage);
   out(
-    `request → triage's first step started (ack sent on the 202, ${ts.count} incidents): p50 ${ms(ts.p50)}, p99 ${ms(ts.p99)}, max ${ms(ts.max)}`,
+    `request → triage's first step started (ack sent on the 202, ${ts.count} incidents, ${triageConcurrency} at a time): p50 ${ms(ts.p50)}, p99 ${ms(ts.p99)}, max ${ms(ts.max)}`,
   );
   await printTimeline(
     client,
     'triage incident at the median',
     triaged,
     /ACTIVITY_TASK_STARTED \(snapshotRepository\)/,
+  );
+  await printTimeline(
+    client,
+    'triage incident at p99',
+    triaged,
+    /ACTIVITY_TASK_STARTED \(snapshotRepository\)/,
+    0.99,
   );
   return {
     bench: 'alert-ingest',
