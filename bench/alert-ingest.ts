@@ -6,6 +6,7 @@
  *   npx tsx bench/alert-ingest.ts [--levels 1,8,32,64] [--requests 600] [--storm 3000] [--keys 100,1000]
  *                                 [--triage 40] [--triage-concurrency 1] [--storm-concurrency 64] [--memory] [--backends dev,cluster]
  *                                 [--api-port N] [--storm-order interleaved|grouped|both]
+ *                                 [--worker-node-args="--cpu-prof --cpu-prof-dir=DIR"]
  *
  * --storm-order: `interleaved` sends request i to fingerprint i % K (round-robin: concurrent
  * requests hit distinct incidents, the worst case for coalescing); `grouped` sends each
@@ -67,6 +68,8 @@ const { values: args } = parseArgs({
     'storm-concurrency': { type: 'string', default: '64' },
     triage: { type: 'string', default: '40' },
     'triage-concurrency': { type: 'string', default: '1' },
+    /** Node flags for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its CPU goes. */
+    'worker-node-args': { type: 'string' },
     memory: { type: 'boolean', default: false },
     backends: { type: 'string' },
     'api-port': { type: 'string' },
@@ -180,7 +183,12 @@ async function runOn(backend: Backend): Promise<Summary> {
     API_PORT: String(apiPort),
     API_TOKEN: TOKEN,
   };
-  const worker = startChild('src/worker/main.ts', /polling task queue/, childEnv);
+  const worker = startChild(
+    'src/worker/main.ts',
+    /polling task queue/,
+    childEnv,
+    args['worker-node-args']?.split(' ').filter(Boolean),
+  );
   const api = startChild('src/api/main.ts', /listening on http/, childEnv);
   try {
     await Promise.all([worker.ready, api.ready]);
