@@ -1,4 +1,4 @@
-import { condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { failureMessage } from '../../domain/failure-message';
 import { formatDuration } from '../../contracts/duration';
 import { run } from './activity-stubs';
@@ -10,6 +10,12 @@ import { otherOpenSev2 } from './detection';
  * until they are reassigned to one that does; before this, they woke at every interval to send
  * nothing: about 11 workflow tasks a second at 10,000 open, each a cache miss (docs/benchmarks.md).
  * Running incidents replay as recorded (fixture incident-quiet-status-updates.json).
+ *
+ * The workflow asks `patched()` once, in its first activation. Asked here, after the `loadPolicy`
+ * local activity, it broke replay: when that activity's marker closed a workflow task whose
+ * successor recorded the patch (seen on the cluster), a replay resolves the activity one task
+ * earlier, reaches this code before the server's patch notice for the later task, and gets false
+ * (`TMPRL1100 Non-deprecated patch marker encountered`; fixture incident-quiet-split-task.json).
  */
 export const QUIET_STATUS_UPDATES_PATCH = 'status-updates-quiet-severities';
 
@@ -19,12 +25,12 @@ export const QUIET_STATUS_UPDATES_PATCH = 'status-updates-quiet-severities';
  * the current severity is one that gets them. An incident reassigned to such a severity gets its
  * first update one interval after the reassignment.
  */
-export async function statusUpdates(ctx: IncidentContext): Promise<void> {
+export async function statusUpdates(ctx: IncidentContext, quietSeverities: boolean): Promise<void> {
   const { state, policy } = ctx;
   const stop = () => state.resolvedAt !== undefined || state.stage === 'closed' || ctx.stopping;
   const getsUpdates = () => policy.statusUpdates.severities.includes(state.severity);
   while (!stop()) {
-    if (!getsUpdates() && patched(QUIET_STATUS_UPDATES_PATCH)) {
+    if (quietSeverities && !getsUpdates()) {
       delete state.deadlines.statusUpdate;
       await condition(() => stop() || getsUpdates());
       continue;

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   workflowInfo,
 } from '@temporalio/workflow';
 import { defaultPolicy, type Policy, policySchema } from '../../contracts/policy';
@@ -15,7 +16,7 @@ import { type IncidentInput, incidentInputSchema } from '../../contracts/inciden
 import { incidentIdFor } from '../../domain/incident-id';
 import type { IncidentStatus, IncidentWorkflowInput } from '../../contracts/messages';
 import { runCheap } from './activity-stubs';
-import { sendNotifications, statusUpdates } from './communication';
+import { QUIET_STATUS_UPDATES_PATCH, sendNotifications, statusUpdates } from './communication';
 import {
   createContext,
   type IncidentContext,
@@ -43,6 +44,9 @@ import { triage } from './triage';
  * server suggests it, carrying state, policy and outbox.
  */
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentStatus> {
+  // Asked in the first activation, before any local activity, never later: see
+  // QUIET_STATUS_UPDATES_PATCH for why the place matters.
+  const quietStatusUpdates = patched(QUIET_STATUS_UPDATES_PATCH);
   const incident = parseIncident(input);
   const info = workflowInfo();
   const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
@@ -73,7 +77,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   let finished = false;
   const notifier = sendNotifications(ctx, () => finished);
-  const cadence = statusUpdates(ctx);
+  const cadence = statusUpdates(ctx, quietStatusUpdates);
   const windDown = async () => {
     ctx.stop();
     await cadence;

@@ -8,7 +8,7 @@ import { buildProcedure, type ProcedurePlan, type ProcedureStep } from '../../do
 import type { RollbackProcedure } from '../../contracts/rollback';
 import type { RollbackInput, RollbackResult } from '../../contracts/rollback';
 import { buildStep, gitSteps, installStep, quickSteps, serviceSteps } from './step-proxies';
-import { type ProcedureContext, runRollback, saveBackup } from './run-rollback';
+import { LOCAL_LOCK_PATCH, type ProcedureContext, runRollback, saveBackup } from './run-rollback';
 import { reasonOf, RollbackStepFailed } from './saga';
 
 /** Patch: the plan comes from the worker's config (planRollback) instead of hard-coded defaults. */
@@ -36,12 +36,18 @@ interface Resolved {
 
 /** Runs `procedure` for `input`: plans it (from config, in a recorded step), then runs every step. */
 export function runProcedure(procedure: RollbackProcedure, input: RollbackInput): Promise<RollbackResult> {
+  // With the lock as a local activity, the plan patch is asked here, in the first activation:
+  // asked after that activity, a replay can reach it one workflow task earlier than the recorded
+  // run did and read false (TMPRL1100; docs/lifecycle.md, status updates). Histories with the
+  // lock as a normal activity ask it after the lock, as they were recorded.
+  const planFromConfig = patched(LOCAL_LOCK_PATCH) ? patched(PLAN_FROM_CONFIG_PATCH) : undefined;
   return runRollback(procedure, input, async (ctx) => {
-    const plan = patched(PLAN_FROM_CONFIG_PATCH)
-      ? await quickSteps.planRollback({ ...input, procedure }).catch((error: unknown) => {
-          throw new RollbackStepFailed('plan', reasonOf(error));
-        })
-      : legacyPlan({ ...input, procedure });
+    const plan =
+      (planFromConfig ?? patched(PLAN_FROM_CONFIG_PATCH))
+        ? await quickSteps.planRollback({ ...input, procedure }).catch((error: unknown) => {
+            throw new RollbackStepFailed('plan', reasonOf(error));
+          })
+        : legacyPlan({ ...input, procedure });
     await runPlan(ctx, plan);
   });
 }
