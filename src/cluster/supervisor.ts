@@ -37,6 +37,20 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
+/**
+ * Waits until nothing is left in the group (up to `ms`). A SIGKILLed process is gone only once it
+ * has been reaped; until then `kill(-pgid, 0)` still finds it, and a caller told "stopped" could
+ * see it (the cluster smoke test did, when Ctrl+C came while a worker's command ran).
+ */
+async function groupGone(pgid: number, ms = 5_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  return true;
+}
+
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
@@ -177,8 +191,11 @@ export class Supervisor {
       await exited;
       clearTimeout(timer);
     }
-    // Anything the process left in its group (it exited, they did not) goes too.
-    if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
+    // Anything the process left in its group (it exited, they did not) goes too, and is waited for.
+    if (groupAlive(pgid)) {
+      killGroup(pgid, 'SIGKILL');
+      await groupGone(pgid);
+    }
   }
 
   private recordPids(): void {
