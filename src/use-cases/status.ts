@@ -6,11 +6,21 @@ import type { IncidentRef } from './lookup';
 /** A query needs a worker to answer; without one it would wait forever. */
 export const QUERY_TIMEOUT_MS = 5_000;
 
-const isDeadline = (error: unknown): boolean =>
-  error instanceof Error &&
-  ((error as { code?: number }).code === 4 ||
+/**
+ * Our deadline passed: a gRPC DEADLINE_EXCEEDED (code 4), as the error itself or, from the
+ * client's query, as the cause of its ServiceError ("Failed to query Workflow"), which says
+ * nothing about the deadline in its own message.
+ */
+const isDeadline = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const cause = (error as { cause?: unknown }).cause;
+  return (
+    (error as { code?: number }).code === 4 ||
     /deadline/i.test(error.message) ||
-    /timed? ?out/i.test(error.message));
+    /timed? ?out/i.test(error.message) ||
+    (cause !== undefined && cause !== error && isDeadline(cause))
+  );
+};
 
 /** The incident's `status` query, bounded so a missing worker becomes a clear error. */
 export async function fetchStatus(

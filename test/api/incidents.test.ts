@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
+import { incidentWorkflowId } from '../../src/contracts/incident';
+import { incidentInput } from '../helpers/lifecycle';
 import { type ApiHarness, eventually, startApiHarness } from './harness';
 
 /** Approvers for these tests: @sre may decide on reverts of a SEV-2, @lead on anything else. */
@@ -165,5 +167,26 @@ describe('incident routes: list, show and decisions as Workflow Updates', () => 
     assert.equal(((await badOption.json()) as { field: string }).field, 'option');
     const verb = await h.call(`/incidents/${workflowId}/explode`, { json: {} });
     assert.equal(verb.status, 404);
+  });
+
+  it('shows an incident no worker answers for, with the reason instead of its status', async () => {
+    // An incident on a queue nobody polls: the query times out at the API's deadline, which the
+    // client reports as "Failed to query Workflow" with DEADLINE_EXCEEDED only as its cause.
+    const orphan = incidentWorkflowId('no-worker-polls');
+    await h.temporal.client.workflow.start('incidentWorkflow', {
+      taskQueue: 'incidents-no-worker',
+      workflowId: orphan,
+      args: [{ incident: incidentInput({ fingerprint: 'no-worker-polls' }) }],
+    });
+    const shown = await h.call(`/incidents/${orphan}`);
+    const body = (await shown.json()) as { status: unknown; statusError?: string; executionStatus: string };
+    assert.equal(shown.status, 200, JSON.stringify(body));
+    assert.equal(body.status, null);
+    assert.equal(body.executionStatus, 'RUNNING');
+    assert.match(
+      body.statusError ?? '',
+      /^no worker answered the status query for incident-no-worker-polls within 5 s \(is the worker running\?\)$/,
+    );
+    await h.temporal.client.workflow.getHandle(orphan).terminate('test finished');
   });
 });
