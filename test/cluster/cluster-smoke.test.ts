@@ -178,9 +178,10 @@ describe('npm run cluster', { timeout: 20 * 60_000 }, () => {
     const second = await start();
     console.log(`[cluster-smoke] second start (state reused): ${second.seconds} s`);
     assert.match(second.cluster.output(), /reusing PostgreSQL data/);
-    // Read until it answers, up to 30 s: "ready" means the API answers, not that a worker has
-    // replayed the incident yet. Once in CI the first read got a 500 (cause not captured): an
-    // answer other than the incident is printed with the cluster's log, so a next one says why.
+    // Read until it answers, up to 30 s: "ready" means the API answers, not that a worker polls
+    // and has replayed the incident yet. An answer other than the incident is printed with the
+    // cluster's log: that is how a replay failure (TMPRL1100, a patch asked after a local
+    // activity) showed itself here, as a 500 on the first read, before it was fixed.
     let again: { incidentId?: string; error?: string } = {};
     let reads = 0;
     const readDeadline = Date.now() + 30_000;
