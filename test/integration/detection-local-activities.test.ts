@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { incidentWorkflowId } from '../../src/contracts/incident';
 import { acknowledgeUpdate } from '../../src/contracts/messages';
 import { DETECTION_LOCAL_PATCH } from '../../src/workflows/incident/activity-stubs';
+import { QUIET_STATUS_UPDATES_PATCH } from '../../src/workflows/incident/communication';
 import { recordHistory } from '../helpers/histories';
 import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
 import { waitFor } from '../helpers/processes';
@@ -102,7 +103,8 @@ describe('detection as local activities', () => {
         // The only normal activity so far is the escalation's notification (the outbox, beside the stages).
         assert.deepEqual(detection.scheduled, ['notify'], 'no normal activity for detection itself');
         assert.deepEqual(detection.local, ['loadPolicy', 'writeIncidentNote', 'countOpenIncidents']);
-        assert.deepEqual(detection.patches, [DETECTION_LOCAL_PATCH]);
+        // The status-update patch is asked first, in the first activation (communication.ts).
+        assert.deepEqual(detection.patches, [QUIET_STATUS_UPDATES_PATCH, DETECTION_LOCAL_PATCH]);
 
         const ack = await second.executeUpdate(acknowledgeUpdate, { args: [{ by: '@oncall' }] });
         assert.equal(ack.accepted, true);
