@@ -16,7 +16,7 @@ cli="${TEMPORAL_CLI:-temporal}"
 ns="${TEMPORAL_NAMESPACE:-default}"
 attempts="${REGISTER_ATTEMPTS:-60}"
 # Name=Type, as `temporal operator search-attribute create` takes them.
-SEARCH_ATTRIBUTES="IncidentId=Keyword IncidentSeverity=Keyword IncidentStage=Keyword IncidentServices=KeywordList IncidentScenario=Keyword"
+SEARCH_ATTRIBUTES="IncidentId=Keyword IncidentSeverity=Keyword IncidentStage=Keyword IncidentServices=KeywordList IncidentScenario=Keyword IncidentApprovalSince=Datetime"
 
 # retry STEP: runs STEP (which checks first, acts, then checks again) once a second until it
 # succeeds, so a re-run with everything in place changes nothing.

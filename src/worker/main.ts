@@ -7,6 +7,7 @@ import { startTracing } from '../temporal/tracing';
 import { installMetricsRuntime, shutdownRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { startOpenIncidentsGauge } from './open-incidents-gauge';
+import { checkSearchAttributes, searchAttributeError } from '../temporal/search-attribute-check';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
 import { processLogger } from '../process/logger';
@@ -34,6 +35,17 @@ await runMain(async () => {
     await connection.close();
     return failedStart(error);
   });
+  const attributes = await checkSearchAttributes(client, env.TEMPORAL_NAMESPACE).catch((error: unknown) => ({
+    ok: 'unknown' as const,
+    reason: error instanceof Error ? error.message : String(error),
+  }));
+  if (attributes.ok === false) {
+    await client.connection.close();
+    await connection.close();
+    return failedStart(searchAttributeError(env.TEMPORAL_NAMESPACE, attributes.problems));
+  }
+  if (attributes.ok === 'unknown')
+    logger.warn(`could not check the namespace's search attributes (${attributes.reason}); starting anyway`);
   const worker = await createIncidentWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,

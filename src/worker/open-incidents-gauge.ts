@@ -1,12 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
 import { SEVERITIES, STAGES } from '../contracts/incident';
-import { INCIDENT_WORKFLOW_TYPE, statusQuery } from '../contracts/messages';
+import { INCIDENT_WORKFLOW_TYPE } from '../contracts/messages';
 import { instrument } from '../contracts/metrics';
 import { SA } from '../contracts/search-attributes';
-
-/** Running incidents are few; past this many in mitigation the approval gauges stop querying. */
-const MAX_STATUS_QUERIES = 50;
 
 export interface OpenIncidentCounts {
   /** `stage|severity` → running incidents. */
@@ -17,9 +14,15 @@ export interface OpenIncidentCounts {
 }
 
 /**
- * Counts running incidents by stage and severity from Visibility (the search attributes every
- * stage change upserts), and asks the `status` query of those in mitigation whether an approval
- * is waiting and since when.
+ * Counts running incidents by stage and severity, and the approvals waiting and since when, from
+ * one Visibility listing: the search attributes every stage change upserts, and
+ * `IncidentApprovalSince`, which an incident sets while an approval waits.
+ *
+ * Why not the `status` query for approvals (as before): every query is a task on the worker's one
+ * workflow thread (a replay when the incident has left the cache), and the gauge sent up to 50 at
+ * once every interval, which held that thread for 100-250 ms in front of new incidents' first
+ * steps. Incidents started before the attribute existed (APPROVAL_SINCE_PATCH) are not counted as
+ * waiting.
  *
  * Why a periodic count and not a gauge kept by the workflows (entered/left counters): a count from
  * Visibility is right after a worker restart (counters reset, so entered − left would drift), after
@@ -30,7 +33,8 @@ export interface OpenIncidentCounts {
  */
 export async function countOpenIncidents(client: Client, now = Date.now()): Promise<OpenIncidentCounts> {
   const byStageAndSeverity = new Map<string, number>();
-  const inMitigation: string[] = [];
+  const approvalsWaiting = new Map<string, number>();
+  const oldestApprovalAge = new Map<string, number>();
   const query = `WorkflowType = '${INCIDENT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
   for await (const info of client.workflow.list({ query })) {
     const stage = info.typedSearchAttributes.get(SA.stage);
@@ -38,24 +42,11 @@ export async function countOpenIncidents(client: Client, now = Date.now()): Prom
     if (!stage || !severity) continue; // started, not yet upserted: counted on the next round
     const key = `${stage}|${severity}`;
     byStageAndSeverity.set(key, (byStageAndSeverity.get(key) ?? 0) + 1);
-    if (stage === 'mitigation') inMitigation.push(info.workflowId);
-  }
-  const approvalsWaiting = new Map<string, number>();
-  const oldestApprovalAge = new Map<string, number>();
-  const statuses = await Promise.all(
-    inMitigation.slice(0, MAX_STATUS_QUERIES).map((id) =>
-      client.workflow
-        .getHandle(id)
-        .query(statusQuery)
-        .catch(() => undefined),
-    ),
-  );
-  for (const status of statuses) {
-    const pending = status?.pendingApproval;
-    if (!status || !pending) continue;
-    const age = Math.max(0, Math.round((now - Date.parse(pending.since)) / 1_000));
-    approvalsWaiting.set(status.severity, (approvalsWaiting.get(status.severity) ?? 0) + 1);
-    oldestApprovalAge.set(status.severity, Math.max(oldestApprovalAge.get(status.severity) ?? 0, age));
+    const since = info.typedSearchAttributes.get(SA.approvalSince);
+    if (!since) continue;
+    const age = Math.max(0, Math.round((now - since.getTime()) / 1_000));
+    approvalsWaiting.set(severity, (approvalsWaiting.get(severity) ?? 0) + 1);
+    oldestApprovalAge.set(severity, Math.max(oldestApprovalAge.get(severity) ?? 0, age));
   }
   return { byStageAndSeverity, approvalsWaiting, oldestApprovalAge };
 }

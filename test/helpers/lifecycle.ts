@@ -7,7 +7,8 @@ import { parseEngineConfig } from '../../src/config/engine-config';
 import type { PolicyDraft } from '../../src/contracts/policy';
 import type { IncidentInputDraft } from '../../src/contracts/incident';
 import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
-import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/contracts/search-attributes';
+import { SA, SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/contracts/search-attributes';
+import { INDEXED_VALUE_TYPES } from '../../src/temporal/search-attribute-check';
 import { testDeps } from './temporal';
 
 /** Activity dependencies whose config carries `policy` (the worker hands it to each incident). */
@@ -37,6 +38,27 @@ export function incidentInput(overrides: Partial<IncidentInputDraft> = {}): Inci
 }
 
 /** Polls the status query until `predicate` holds; fails with the last status when it never does. */
+/**
+ * Waits until the incident's `IncidentApprovalSince` search attribute (as the server holds it)
+ * is `since` (an ISO time), or absent when `since` is undefined.
+ */
+export async function waitForApprovalAttribute(
+  handle: WorkflowHandle,
+  since: string | undefined,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: Date | undefined;
+  while (Date.now() < until) {
+    last = (await handle.describe()).typedSearchAttributes.get(SA.approvalSince);
+    if (last?.toISOString() === since) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `IncidentApprovalSince is ${last?.toISOString() ?? 'absent'}, expected ${since ?? 'absent'}`,
+  );
+}
+
 export async function waitForStatus(
   handle: WorkflowHandle,
   predicate: (status: IncidentStatus) => boolean,
@@ -85,14 +107,13 @@ export const kinds = (status: IncidentStatus, kind: string) => status.timeline.f
 
 /**
  * The time-skipping test server starts without this project's search attributes; the incident
- * workflow upserts them on every transition, so register them (Keyword = 2, KeywordList = 7).
+ * workflow upserts them on every transition, so register them.
  */
 export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const types = { Keyword: 2, KeywordList: 7 } as const;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS).map(([name, type]) => [name, types[type]]),
+      Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
     ),
   });
 }

@@ -8,6 +8,7 @@ import { incidentWorkflowId } from '../../src/contracts/incident';
 import { acknowledgeUpdate } from '../../src/contracts/messages';
 import { DETECTION_LOCAL_PATCH } from '../../src/workflows/incident/activity-stubs';
 import { QUIET_STATUS_UPDATES_PATCH } from '../../src/workflows/incident/communication';
+import { APPROVAL_SINCE_PATCH } from '../../src/workflows/incident/context';
 import { recordHistory } from '../helpers/histories';
 import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
 import { waitFor } from '../helpers/processes';
@@ -103,8 +104,12 @@ describe('detection as local activities', () => {
         // The only normal activity so far is the escalation's notification (the outbox, beside the stages).
         assert.deepEqual(detection.scheduled, ['notify'], 'no normal activity for detection itself');
         assert.deepEqual(detection.local, ['loadPolicy', 'writeIncidentNote', 'countOpenIncidents']);
-        // The status-update patch is asked first, in the first activation (communication.ts).
-        assert.deepEqual(detection.patches, [QUIET_STATUS_UPDATES_PATCH, DETECTION_LOCAL_PATCH]);
+        // The status-update and approval-attribute patches are asked first, in the first activation.
+        assert.deepEqual(detection.patches, [
+          QUIET_STATUS_UPDATES_PATCH,
+          APPROVAL_SINCE_PATCH,
+          DETECTION_LOCAL_PATCH,
+        ]);
 
         const ack = await second.executeUpdate(acknowledgeUpdate, { args: [{ by: '@oncall' }] });
         assert.equal(ack.accepted, true);

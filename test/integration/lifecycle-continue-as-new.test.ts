@@ -5,7 +5,13 @@ import { incidentWorkflowId } from '../../src/contracts/incident';
 import { requireBinary } from '../../src/temporal/binaries';
 import { acknowledgeSignal, alertSignal, rejectUpdate, statusQuery } from '../../src/contracts/messages';
 import { SA } from '../../src/contracts/search-attributes';
-import { incidentInput, kinds, lifecycleDeps, waitForStatus } from '../helpers/lifecycle';
+import {
+  incidentInput,
+  kinds,
+  lifecycleDeps,
+  waitForApprovalAttribute,
+  waitForStatus,
+} from '../helpers/lifecycle';
 import { runWorker, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 
 /**
@@ -63,6 +69,7 @@ describe('long incidents continue as new on a real dev server', () => {
       assert.equal(carried.incidentId, first.incidentId);
       assert.equal(carried.acknowledgedBy, '@oncall');
       assert.deepEqual(carried.pendingApproval, first.pendingApproval, 'the same approval, same clock');
+      await waitForApprovalAttribute(handle, first.pendingApproval!.since);
       assert.equal(kinds(carried, 'proposed').length, 1, 'the option is not proposed twice');
       assert.deepEqual(carried.timeline.slice(0, first.timeline.length), first.timeline);
       assert.ok(kinds(carried, 'continued').length >= 1);
@@ -72,6 +79,7 @@ describe('long incidents continue as new on a real dev server', () => {
         args: [{ option: 'revert-last-change', approver: '@jscraik' }],
       });
       const next = await waitForStatus(handle, (s) => s.pendingAction?.option === 'disable-feature');
+      await waitForApprovalAttribute(handle, undefined);
       assert.deepEqual(
         next.optionsTried.map((a) => [a.option, a.outcome]),
         [['revert-last-change', 'rejected']],

@@ -21,6 +21,7 @@ import {
   kinds,
   lifecycleDeps,
   startHealthEndpoint,
+  waitForApprovalAttribute,
   waitForStatus,
 } from '../helpers/lifecycle';
 import { runWorker, startDevServerEnv, tempDir, uniqueTaskQueue } from '../helpers/temporal';
@@ -108,6 +109,8 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       status = await waitForStatus(handle, (s) => s.pendingApproval?.option === 'revert-last-change');
       assert.equal(status.stage, 'mitigation');
       assert.equal(status.pendingApproval?.risk, 'destructive');
+      // The approval gauges read this from Visibility (src/worker/open-incidents-gauge.ts).
+      await waitForApprovalAttribute(handle, status.pendingApproval.since);
       assert.match(
         kinds(status, 'triage-regression')[0]!.message,
         /unknown: repository snapshot unavailable/,
@@ -133,10 +136,12 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
         args: [{ option: 'revert-last-change', approver: '@sre', reason: 'change is unrelated' }],
       });
       status = await waitForStatus(handle, (s) => s.pendingAction?.option === 'disable-feature');
+      await waitForApprovalAttribute(handle, undefined);
       await handle.executeUpdate(recordMitigationUpdate, {
         args: [{ option: 'disable-feature', by: '@oncall', outcome: 'failed', detail: 'no flag covers it' }],
       });
       status = await waitForStatus(handle, (s) => s.pendingApproval?.option === 'deploy-known-good');
+      await waitForApprovalAttribute(handle, status.pendingApproval!.since);
       await handle.executeUpdate(rejectUpdate, {
         args: [{ option: 'deploy-known-good', approver: '@lead' }],
       });
@@ -207,6 +212,7 @@ describe('incident lifecycle from detection to closed on a real dev server', () 
       assert.equal(reviewed.accepted, true);
       const final = (await handle.result()) as IncidentStatus;
       await recordHistory(handle, 'incident-happy-path');
+      await recordHistory(handle, 'incident-approval-attribute');
       assert.equal(final.stage, 'closed');
       assert.ok(final.closedAt);
       assert.equal(final.reportPath, join(dir.path, 'incidents', final.incidentId, 'report.md'));

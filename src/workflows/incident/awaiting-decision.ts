@@ -61,6 +61,8 @@ export async function awaitDecision(
     // Shown in status before anyone approves ("0 of 2"); state only, no command.
     shown.required = requiredNow(ctx);
     ctx.clearDecision();
+    // A carried approval's attribute came along with the run's others (continue-as-new keeps them).
+    if (!carried) ctx.publishApproval();
     if (!carried) {
       ctx.metrics.approvalRequested(state, step.option);
       record(
@@ -116,8 +118,10 @@ export async function awaitDecision(
     },
   );
   if (end === 'continue-as-new') return end;
-  if (awaiting === 'approval') delete state.pendingApproval;
-  else delete state.pendingAction;
+  if (awaiting === 'approval') {
+    delete state.pendingApproval;
+    ctx.publishApproval();
+  } else delete state.pendingAction;
   const decision = ctx.takeDecision() ?? 'workaround';
   if (awaiting === 'approval')
     ctx.metrics.approvalEnded(step.option, decision === 'workaround' ? decision : decision.kind, since);

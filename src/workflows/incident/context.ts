@@ -12,27 +12,46 @@ export { type Decision, nowIso } from './lifecycle';
 /** Everything one run of the incident workflow shares: the lifecycle (state and legal transitions). */
 export type IncidentContext = IncidentLifecycle;
 
-/** Search attributes for the Web UI and `incident list`, refreshed on every transition. */
-function upsertIncidentAttributes(state: IncidentStatus): void {
-  upsertSearchAttributes([
-    { key: SA.incidentId, value: state.incidentId },
-    { key: SA.severity, value: state.severity },
-    { key: SA.stage, value: state.stage },
-    { key: SA.services, value: state.services },
-    { key: SA.scenario, value: state.scenario },
-  ]);
-}
+/**
+ * Patch: the incident shows a waiting approval as the `IncidentApprovalSince` search attribute, so
+ * the worker's approval gauges read Visibility instead of querying every incident in mitigation.
+ * Those queries came in a burst every gauge interval and held the one workflow thread for 100-250
+ * ms, in front of new incidents' first tasks (docs/benchmarks.md, "The single-alert tail").
+ * Asked once, in the first activation (as QUIET_STATUS_UPDATES_PATCH, for the same reason); runs
+ * recorded before it upsert only the five attributes they always did.
+ */
+export const APPROVAL_SINCE_PATCH = 'approval-since-search-attribute';
+
+const approvalSince = (state: IncidentStatus) => ({
+  key: SA.approvalSince,
+  value: state.pendingApproval ? new Date(state.pendingApproval.since) : null,
+});
 
 /**
- * The sandbox's side of the lifecycle: real search attributes, patch markers, metrics and the
- * workflow `log`, which the SDK's logger sink hands to the worker's Runtime logger (not on replay).
+ * The sandbox's side of the lifecycle: real search attributes (refreshed on every transition, for
+ * the Web UI, `incident list` and the gauges), patch markers, metrics and the workflow `log`, which
+ * the SDK's logger sink hands to the worker's Runtime logger (not on replay). `approvalAttribute`:
+ * APPROVAL_SINCE_PATCH as the run's first activation answered it.
  */
-export const workflowEffects: LifecycleEffects = {
-  publishSearchAttributes: upsertIncidentAttributes,
-  patched,
-  metrics: workflowIncidentMetrics,
-  log: (message, fields) => log.info(message, fields),
-};
+export function workflowEffects(approvalAttribute: boolean): LifecycleEffects {
+  return {
+    publishSearchAttributes: (state) =>
+      upsertSearchAttributes([
+        { key: SA.incidentId, value: state.incidentId },
+        { key: SA.severity, value: state.severity },
+        { key: SA.stage, value: state.stage },
+        { key: SA.services, value: state.services },
+        { key: SA.scenario, value: state.scenario },
+        ...(approvalAttribute ? [approvalSince(state)] : []),
+      ]),
+    ...(approvalAttribute
+      ? { publishApproval: (state) => upsertSearchAttributes([approvalSince(state)]) }
+      : {}),
+    patched,
+    metrics: workflowIncidentMetrics,
+    log: (message, fields) => log.info(message, fields),
+  };
+}
 
 export function createContext(...args: ConstructorParameters<typeof IncidentLifecycle>): IncidentContext {
   return new IncidentLifecycle(...args);

@@ -45,6 +45,11 @@ export class IllegalTransitionError extends Error {
  */
 export interface LifecycleEffects {
   publishSearchAttributes(state: IncidentStatus): void;
+  /**
+   * The pending approval's search attribute alone, when an approval starts or stops waiting;
+   * absent for runs recorded before the attribute existed (APPROVAL_SINCE_PATCH).
+   */
+  publishApproval?(state: IncidentStatus): void;
   patched(patchId: string): boolean;
   /** The workflow's metrics; none in plain unit tests. */
   metrics?: IncidentMetrics;
@@ -133,6 +138,11 @@ export class IncidentLifecycle {
 
   publishSearchAttributes(): void {
     this.effects.publishSearchAttributes(this.state);
+  }
+
+  /** Shows in Visibility whether (and since when) an approval waits; see LifecycleEffects. */
+  publishApproval(): void {
+    this.effects.publishApproval?.(this.state);
   }
 
   patched(patchId: string): boolean {

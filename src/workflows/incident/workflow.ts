@@ -18,6 +18,7 @@ import type { IncidentStatus, IncidentWorkflowInput } from '../../contracts/mess
 import { runCheap } from './activity-stubs';
 import { QUIET_STATUS_UPDATES_PATCH, sendNotifications, statusUpdates } from './communication';
 import {
+  APPROVAL_SINCE_PATCH,
   createContext,
   type IncidentContext,
   nowIso,
@@ -47,6 +48,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Asked in the first activation, before any local activity, never later: see
   // QUIET_STATUS_UPDATES_PATCH for why the place matters.
   const quietStatusUpdates = patched(QUIET_STATUS_UPDATES_PATCH);
+  const approvalAttribute = patched(APPROVAL_SINCE_PATCH);
   const incident = parseIncident(input);
   const info = workflowInfo();
   const state = input.carried ?? initialState(input, info.workflowId, info.startTime);
@@ -58,7 +60,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     // then the guide's defaults answer (only a SEV-1 reassignment in that instant would use them).
     input.policy ? parsePolicy(input.policy) : defaultPolicy(),
     [...(input.outbox ?? [])],
-    workflowEffects,
+    workflowEffects(approvalAttribute),
   );
   installHandlers(ctx);
   publishSearchAttributes(ctx);

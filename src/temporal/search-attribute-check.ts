@@ -1,0 +1,60 @@
+import type { Client } from '@temporalio/client';
+// A CommonJS module: from ESM, its namespaces come through the default export.
+import proto from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
+
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+
+/** The declarations' type names as the server's IndexedValueType. */
+export const INDEXED_VALUE_TYPES = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+} as const;
+
+/** gRPC codes for "this server or key may not list search attributes": the check is skipped. */
+const NOT_ANSWERABLE = new Set([7 /* PERMISSION_DENIED */, 12 /* UNIMPLEMENTED */]);
+
+export type SearchAttributeCheck =
+  { ok: true } | { ok: false; problems: string[] } | { ok: 'unknown'; reason: string };
+
+/**
+ * Whether the namespace has every search attribute the incident workflow upserts, with its type.
+ * Why the worker asks before it polls: an upsert of an attribute the namespace lacks fails the
+ * workflow task, and the incident retries that task forever, stuck in its stage. That is what a
+ * cluster registered for an older version gets (this version adds `IncidentApprovalSince`), so
+ * the worker refuses to start and names the fix instead.
+ */
+export async function checkSearchAttributes(
+  client: Client,
+  namespace: string,
+): Promise<SearchAttributeCheck> {
+  let registered: Record<string, proto.temporal.api.enums.v1.IndexedValueType>;
+  try {
+    const answer = await client.connection.operatorService.listSearchAttributes({ namespace });
+    registered = answer.customAttributes;
+  } catch (error) {
+    const code = (error as { code?: number }).code;
+    if (code !== undefined && NOT_ANSWERABLE.has(code))
+      return { ok: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+    throw error;
+  }
+  const problems: string[] = [];
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS)) {
+    const found = registered[name];
+    if (found === undefined) problems.push(`${name} (${type}) is not registered`);
+    else if (found !== INDEXED_VALUE_TYPES[type])
+      problems.push(`${name} is registered with another type (${IndexedValueType[found]}), not ${type}`);
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}
+
+/** The error a worker stops with, naming each attribute and the one command that fixes it. */
+export function searchAttributeError(namespace: string, problems: string[]): Error {
+  return new Error(
+    `namespace ${namespace} lacks search attributes the incident workflow sets: ${problems.join('; ')}. ` +
+      'Register them with deploy/temporal/register.sh (TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE as for the worker), ' +
+      'or `temporal operator search-attribute create --name NAME --type TYPE` for each; ' +
+      'without them every incident would fail its workflow tasks at the next upsert.',
+  );
+}
