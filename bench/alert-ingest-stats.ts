@@ -48,7 +48,7 @@ type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 // The package is CommonJS: its namespace comes through the default export under ESM.
 const { EventType } = proto.temporal.api.enums.v1;
 
-const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
+export const toMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
 
 export interface HistoryFacts {

@@ -58,6 +58,7 @@ import {
   type LatencyStats,
 } from './alert-ingest-stats';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
+import { type PartsSummary, partsLines, summarizeParts, triageParts } from './triage-parts';
 import { CpuMeter, cpuLine, cpuTable, type PhaseCpu } from './cpu-accounting';
 
 const { values: args } = parseArgs({
@@ -129,6 +130,12 @@ interface Summary {
     pickup: LatencyStats;
   } & LatencyStats)[];
   triage: LatencyStats;
+  /**
+   * Each triage incident in the order sent: ms since the first one's request, and its latency. A
+   * tail that comes at a fixed period (the worker's gauge interval, say) shows here.
+   */
+  triageSamples: { at: number; latency: number }[];
+  triageParts: PartsSummary;
   /** CPU per process per phase (bench/cpu-accounting.ts), and which processes the server covers. */
   cpu: { serverNote: string; cpus: number; phases: PhaseCpu[] };
 }
@@ -653,6 +660,14 @@ async function measure(
   out(
     `request → triage's first step started (ack sent on the 202, ${ts.count} incidents, ${triageConcurrency} at a time): p50 ${ms(ts.p50)}, p99 ${ms(ts.p99)}, max ${ms(ts.max)}`,
   );
+  // Every triage incident's time split into its parts (bench/triage-parts.ts): what the tail is.
+  const parts = (
+    await Promise.all(triaged.map((t) => triageParts(client, t.workflowId, t.startedAt)))
+  ).filter((p) => p !== undefined);
+  const triageSplit = summarizeParts(parts);
+  out('');
+  for (const line of partsLines(triageSplit)) out(line);
+  out('');
   await printTimeline(
     client,
     'triage incident at the median',
@@ -679,6 +694,10 @@ async function measure(
     distinctRatio,
     storms,
     triage: ts,
+    triageParts: triageSplit,
+    triageSamples: [...triaged]
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((t, _, all) => ({ at: t.startedAt - all[0]!.startedAt, latency: Math.round(t.latency) })),
     cpu: { serverNote: serverNoteOf(backend), cpus: meter.cpus, phases: cpu },
   };
 }
