@@ -59,6 +59,7 @@ import {
 } from './alert-ingest-stats';
 import { type Backend, openBackend, parseBackends, writeSummary } from './backends';
 import { type PartsSummary, partsLines, summarizeParts, triageParts } from './triage-parts';
+import { CpuPressure } from './cpu-pressure';
 import { CpuMeter, cpuLine, cpuTable, type PhaseCpu } from './cpu-accounting';
 
 const { values: args } = parseArgs({
@@ -624,6 +625,9 @@ async function measure(
   const triageConcurrency = Number(args['triage-concurrency']);
   const triage: number[] = [];
   const triaged: Traced[] = [];
+  // Machine-wide CPU stall through the phase, so each incident's window can be read from it.
+  const pressure = CpuPressure.open();
+  pressure?.start();
   await phase(`triage (${triageConcurrency})`, triageCount, () =>
     pool(triageCount, triageConcurrency, async (i) => {
       const sent = await post(`triage${i}`);
@@ -661,9 +665,12 @@ async function measure(
     `request → triage's first step started (ack sent on the 202, ${ts.count} incidents, ${triageConcurrency} at a time): p50 ${ms(ts.p50)}, p99 ${ms(ts.p99)}, max ${ms(ts.max)}`,
   );
   // Every triage incident's time split into its parts (bench/triage-parts.ts): what the tail is.
+  pressure?.stop();
   const parts = (
     await Promise.all(triaged.map((t) => triageParts(client, t.workflowId, t.startedAt)))
-  ).filter((p) => p !== undefined);
+  ).flatMap((p) =>
+    p ? [{ ...p, cpuWait: pressure ? pressure.stallBetween(p.sentAt, p.sentAt + p.total) : NaN }] : [],
+  );
   const triageSplit = summarizeParts(parts);
   out('');
   for (const line of partsLines(triageSplit)) out(line);

@@ -18,6 +18,8 @@ const { EventType } = proto.temporal.api.enums.v1;
  */
 export interface TriageParts {
   workflowId: string;
+  /** The request's send time, epoch ms. */
+  sentAt: number;
   total: number;
   accepted: number;
   pickup: number;
@@ -25,9 +27,13 @@ export interface TriageParts {
   queued: number;
   between: number;
   tasks: number;
+  /** Machine-wide CPU stall over the incident's window (bench/cpu-pressure.ts); NaN without PSI. */
+  cpuWait: number;
 }
 
 export const PART_NAMES = ['accepted', 'pickup', 'worker', 'queued', 'between'] as const;
+/** Columns printed beside the parts; `cpuWait` overlaps them (a wait inside any part). */
+const COLUMNS = [...PART_NAMES, 'cpuWait'] as const;
 
 export async function triageParts(
   client: Client,
@@ -38,6 +44,7 @@ export async function triageParts(
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const parts: TriageParts = {
     workflowId,
+    sentAt,
     total: 0,
     accepted: 0,
     pickup: 0,
@@ -45,6 +52,7 @@ export async function triageParts(
     queued: 0,
     between: 0,
     tasks: 0,
+    cpuWait: NaN,
   };
   let scheduledAt = NaN;
   let startedAt = NaN;
@@ -85,7 +93,7 @@ export async function triageParts(
 
 export interface PartsSummary {
   /** p50 / p99 / max of each part over every incident. */
-  parts: Record<(typeof PART_NAMES)[number], LatencyStats>;
+  parts: Record<(typeof COLUMNS)[number], LatencyStats>;
   /** Incidents whose ack missed the first workflow task (two tasks before the step). */
   secondTask: number;
   count: number;
@@ -96,7 +104,7 @@ export interface PartsSummary {
 export function summarizeParts(all: TriageParts[], slowest = 5): PartsSummary {
   return {
     parts: Object.fromEntries(
-      PART_NAMES.map((name) => [name, stats(all.map((p) => p[name]))]),
+      COLUMNS.map((name) => [name, stats(all.map((p) => p[name]))]),
     ) as PartsSummary['parts'],
     secondTask: all.filter((p) => p.tasks >= 2).length,
     count: all.length,
@@ -108,20 +116,21 @@ export function summarizeParts(all: TriageParts[], slowest = 5): PartsSummary {
 export function partsLines(summary: PartsSummary): string[] {
   const ms = (v: number) => `${v.toFixed(0)}`;
   const lines = [
-    `where the time went, over ${summary.count} incidents (ms; ${summary.secondTask} needed a second workflow task for the ack):`,
+    `where the time went, over ${summary.count} incidents (ms; ${summary.secondTask} needed a second workflow task for the ack;`,
+    "  cpuWait: time some task on the machine waited for a CPU in the incident's window, /proc/pressure/cpu):",
     '',
     `| part | p50 | p99 | max |`,
     `|---|---|---|---|`,
-    ...PART_NAMES.map((name) => {
+    ...COLUMNS.map((name) => {
       const s = summary.parts[name];
       return `| ${name} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`;
     }),
     '',
-    `| slowest | total | ${PART_NAMES.join(' | ')} | tasks |`,
-    `|---|---|${PART_NAMES.map(() => '---').join('|')}|---|`,
+    `| slowest | total | ${COLUMNS.join(' | ')} | tasks |`,
+    `|---|---|${COLUMNS.map(() => '---').join('|')}|---|`,
     ...summary.slowest.map(
       (p) =>
-        `| ${p.workflowId.replace(/^incident-am-[a-z0-9]+-/, '')} | ${ms(p.total)} | ${PART_NAMES.map((n) => ms(p[n])).join(' | ')} | ${p.tasks} |`,
+        `| ${p.workflowId.replace(/^incident-am-[a-z0-9]+-/, '')} | ${ms(p.total)} | ${COLUMNS.map((n) => ms(p[n])).join(' | ')} | ${p.tasks} |`,
     ),
   ];
   return lines;
