@@ -16,9 +16,12 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /**
  * A real Temporal dev server started from the provisioned CLI binary (never the SDK's download),
- * in memory, with this project's search attributes, on a free port.
+ * in memory, with this project's search attributes (or `searchAttributes`, to play a namespace
+ * registered for an older version), on a free port.
  */
-export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function startDevServerEnv(
+  searchAttributes: (typeof SA)[keyof typeof SA][] = Object.values(SA),
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: requireBinary('cli') },
@@ -27,7 +30,7 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
       // connection before the server binds it (see free-port.ts).
       port: await freePort(),
       ui: false,
-      searchAttributes: Object.values(SA),
+      searchAttributes,
       log: { format: 'pretty', level: 'error' },
     },
   });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SA } from '../../src/contracts/search-attributes';
-import { freePort } from '../../src/activities/support/free-port';
-import { PROJECT_ROOT, requireBinary } from '../../src/temporal/binaries';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { checkSearchAttributes } from '../../src/temporal/search-attribute-check';
 import { spawnGroup } from '../helpers/processes';
 import { startDevServerEnv } from '../helpers/temporal';
@@ -22,16 +21,7 @@ describe('search attributes the workflow needs', () => {
 
   before(async () => {
     const olderAttributes = Object.values(SA).filter((key) => key !== SA.approvalSince);
-    older = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: requireBinary('cli') },
-        ip: '127.0.0.1',
-        port: await freePort(),
-        ui: false,
-        searchAttributes: olderAttributes,
-        log: { format: 'pretty', level: 'error' },
-      },
-    });
+    older = await startDevServerEnv(olderAttributes);
     current = await startDevServerEnv();
   });
   after(async () => {

@@ -61,9 +61,9 @@ export async function awaitDecision(
     // Shown in status before anyone approves ("0 of 2"); state only, no command.
     shown.required = requiredNow(ctx);
     ctx.clearDecision();
-    // A carried approval's attribute came along with the run's others (continue-as-new keeps them).
-    if (!carried) ctx.publishApproval();
     if (!carried) {
+      // A carried approval's attribute came with the run (the first upsert of every run has it).
+      ctx.publishApproval();
       ctx.metrics.approvalRequested(state, step.option);
       record(
         ctx,
