@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
+import { registerMissingSearchAttributes } from './search-attributes';
 import { type DevSqliteMode, sqlitePragmaArgs } from '../config/dev-sqlite';
 
 export interface DevServerOptions {
@@ -113,12 +114,22 @@ export async function waitUntilServing(
   throw new Error(`Temporal server at ${address} was not serving after ${timeoutMs / 1000}s`);
 }
 
-/** Starts the dev server as a child process and resolves once it is healthy. */
+/**
+ * Starts the dev server as a child process and resolves once it is healthy and has this version's
+ * search attributes (a SQLite file from an older version gets the ones added since).
+ */
 export async function startDevServer(options: DevServerOptions, timeoutMs = 60_000): Promise<ChildProcess> {
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const child = spawn(options.cliPath, devServerArgs(options), { stdio: options.stdio ?? 'inherit' });
+  const address = `${options.ip ?? '127.0.0.1'}:${options.port}`;
   try {
-    await waitUntilServing(`${options.ip ?? '127.0.0.1'}:${options.port}`, child, timeoutMs);
+    await waitUntilServing(address, child, timeoutMs);
+    const connection = await Connection.connect({ address });
+    try {
+      await registerMissingSearchAttributes(connection, options.namespace ?? 'default');
+    } finally {
+      await connection.close();
+    }
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

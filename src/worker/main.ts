@@ -7,7 +7,7 @@ import { startTracing } from '../temporal/tracing';
 import { installMetricsRuntime, shutdownRuntime } from '../temporal/metrics-runtime';
 import { createIncidentWorker, workerDeps } from './create-worker';
 import { startOpenIncidentsGauge } from './open-incidents-gauge';
-import { checkSearchAttributes, searchAttributeError } from '../temporal/search-attribute-check';
+import { checkSearchAttributes, searchAttributeError } from '../temporal/search-attributes';
 import { runMain } from '../process/run-main';
 import { createSlackPoster } from '../activities/support/slack-chat';
 import { processLogger } from '../process/logger';

@@ -8,7 +8,7 @@ import type { PolicyDraft } from '../../src/contracts/policy';
 import type { IncidentInputDraft } from '../../src/contracts/incident';
 import { type IncidentStatus, statusQuery } from '../../src/contracts/messages';
 import { SA, SEARCH_ATTRIBUTE_DECLARATIONS } from '../../src/contracts/search-attributes';
-import { INDEXED_VALUE_TYPES } from '../../src/temporal/search-attribute-check';
+import { INDEXED_VALUE_TYPES } from '../../src/temporal/search-attributes';
 import { testDeps } from './temporal';
 
 /** Activity dependencies whose config carries `policy` (the worker hands it to each incident). */

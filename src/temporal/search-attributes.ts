@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 // A CommonJS module: from ESM, its namespaces come through the default export.
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
@@ -57,4 +57,46 @@ export function searchAttributeError(namespace: string, problems: string[]): Err
       'or `temporal operator search-attribute create --name NAME --type TYPE` for each; ' +
       'without them every incident would fail its workflow tasks at the next upsert.',
   );
+}
+
+/**
+ * Registers those of the declarations the namespace lacks, and waits (up to `timeoutMs`) until the
+ * server lists them; returns the names it added. For the dev server: `start-dev --search-attribute`
+ * registers them only when it creates its SQLite file, so a file from an older version keeps the
+ * older list (seen with CLI 1.9.1) and the worker would refuse to start on it.
+ */
+export async function registerMissingSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  // Right after start the namespace may not be there yet (NOT_FOUND) or the frontend not ready.
+  const list = async () => {
+    for (;;) {
+      try {
+        return (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes;
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if ((code !== 5 && code !== 14) || Date.now() > deadline) throw error;
+        await new Promise((done) => setTimeout(done, 250));
+      }
+    }
+  };
+  const registered = await list();
+  const missing = Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS).filter(([name]) => !(name in registered));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
+  });
+  for (;;) {
+    const now = await list();
+    if (missing.every(([name]) => name in now)) return missing.map(([name]) => name);
+    if (Date.now() > deadline)
+      throw new Error(
+        `search attributes ${missing.map(([name]) => name).join(', ')} still not listed after ${timeoutMs / 1000} s`,
+      );
+    await new Promise((done) => setTimeout(done, 250));
+  }
 }
