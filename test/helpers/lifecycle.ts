@@ -37,7 +37,6 @@ export function incidentInput(overrides: Partial<IncidentInputDraft> = {}): Inci
   };
 }
 
-/** Polls the status query until `predicate` holds; fails with the last status when it never does. */
 /**
  * Waits until the incident's `IncidentApprovalSince` search attribute (as the server holds it)
  * is `since` (an ISO time), or absent when `since` is undefined.
@@ -59,6 +58,7 @@ export async function waitForApprovalAttribute(
   );
 }
 
+/** Polls the status query until `predicate` holds; fails with the last status when it never does. */
 export async function waitForStatus(
   handle: WorkflowHandle,
   predicate: (status: IncidentStatus) => boolean,
