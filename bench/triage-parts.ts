@@ -31,7 +31,7 @@ export interface TriageParts {
   cpuWait: number;
 }
 
-export const PART_NAMES = ['accepted', 'pickup', 'worker', 'queued', 'between'] as const;
+const PART_NAMES = ['accepted', 'pickup', 'worker', 'queued', 'between'] as const;
 /** Columns printed beside the parts; `cpuWait` overlaps them (a wait inside any part). */
 const COLUMNS = [...PART_NAMES, 'cpuWait'] as const;
 

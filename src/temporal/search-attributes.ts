@@ -1,4 +1,4 @@
-import type { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 // A CommonJS module: from ESM, its namespaces come through the default export.
 import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../contracts/search-attributes';
@@ -12,9 +12,6 @@ export const INDEXED_VALUE_TYPES = {
   KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 } as const;
 
-/** gRPC codes for "this server or key may not list search attributes": the check is skipped. */
-const NOT_ANSWERABLE = new Set([7 /* PERMISSION_DENIED */, 12 /* UNIMPLEMENTED */]);
-
 export type SearchAttributeCheck =
   { ok: true } | { ok: false; problems: string[] } | { ok: 'unknown'; reason: string };
 
@@ -23,21 +20,19 @@ export type SearchAttributeCheck =
  * Why the worker asks before it polls: an upsert of an attribute the namespace lacks fails the
  * workflow task, and the incident retries that task forever, stuck in its stage. That is what a
  * cluster registered for an older version gets (this version adds `IncidentApprovalSince`), so
- * the worker refuses to start and names the fix instead.
+ * the worker refuses to start and names the fix instead. A server that will not list them (no
+ * permission, no operator service, or any other failure) gives `unknown`: the worker then starts
+ * as it did before the check.
  */
 export async function checkSearchAttributes(
-  client: Client,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
 ): Promise<SearchAttributeCheck> {
   let registered: Record<string, proto.temporal.api.enums.v1.IndexedValueType>;
   try {
-    const answer = await client.connection.operatorService.listSearchAttributes({ namespace });
-    registered = answer.customAttributes;
+    registered = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes;
   } catch (error) {
-    const code = (error as { code?: number }).code;
-    if (code !== undefined && NOT_ANSWERABLE.has(code))
-      return { ok: 'unknown', reason: error instanceof Error ? error.message : String(error) };
-    throw error;
+    return { ok: 'unknown', reason: error instanceof Error ? error.message : String(error) };
   }
   const problems: string[] = [];
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_DECLARATIONS)) {

@@ -35,10 +35,7 @@ await runMain(async () => {
     await connection.close();
     return failedStart(error);
   });
-  const attributes = await checkSearchAttributes(client, env.TEMPORAL_NAMESPACE).catch((error: unknown) => ({
-    ok: 'unknown' as const,
-    reason: error instanceof Error ? error.message : String(error),
-  }));
+  const attributes = await checkSearchAttributes(client.connection, env.TEMPORAL_NAMESPACE);
   if (attributes.ok === false) {
     await client.connection.close();
     await connection.close();

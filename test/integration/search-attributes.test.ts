@@ -39,11 +39,11 @@ describe('search attributes the workflow needs', () => {
   });
 
   it('names the missing attribute and passes a namespace that has them all', async () => {
-    assert.deepEqual(await checkSearchAttributes(older.client, 'default'), {
+    assert.deepEqual(await checkSearchAttributes(older.connection, 'default'), {
       ok: false,
       problems: ['IncidentApprovalSince (Datetime) is not registered'],
     });
-    assert.deepEqual(await checkSearchAttributes(current.client, 'default'), { ok: true });
+    assert.deepEqual(await checkSearchAttributes(current.connection, 'default'), { ok: true });
   });
 
   it(
